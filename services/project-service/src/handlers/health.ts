@@ -1,0 +1,3 @@
+import { healthHandler } from '@pixelvault/core';
+
+export const handler = healthHandler('project-service');
