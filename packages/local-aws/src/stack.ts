@@ -1,0 +1,97 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+import { LOCAL_CREDENTIALS, LOCAL_HOST, LOCAL_REGION } from './constants';
+import { startDynamoDbLocal } from './dynamodb';
+import { assertPortFree } from './ports';
+import { startS3Fidelity } from './s3-fidelity';
+
+export interface LocalAwsOptions {
+  /** Persist DynamoDB tables and S3 objects here (SQS stays in memory, see DESIGN pitfalls); throw-away when omitted. */
+  dataDir?: string;
+  /** Fixed ports for `pnpm dev`; random free ports when omitted, so parallel test runs never clash. */
+  ports?: { dynamodb?: number; sqs?: number; s3?: number };
+}
+
+export interface LocalAwsEndpoints {
+  dynamodb: string;
+  sqs: string;
+  /** The S3 fidelity layer in front of fauxqs; never fauxqs's S3 directly. */
+  s3: string;
+}
+
+export interface LocalAws {
+  region: string;
+  endpoints: LocalAwsEndpoints;
+  clients: { dynamodb: DynamoDBClient; sqs: SQSClient; s3: S3Client };
+  /** What the SDK inside a local Lambda needs to reach this stack. */
+  lambdaEnvironment(): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+  const { dataDir, ports = {} } = options;
+  if (ports.sqs) await assertPortFree(ports.sqs, 'fauxqs (SQS)');
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
+  };
+  try {
+    const s3StorageDir = dataDir ? path.join(dataDir, 's3') : undefined;
+    if (s3StorageDir) mkdirSync(s3StorageDir, { recursive: true });
+    const [dynamodb, fauxqs] = await Promise.all([
+      startDynamoDbLocal({ port: ports.dynamodb, dataDir: dataDir && path.join(dataDir, 'dynamodb') }),
+      startFauxqs({ port: ports.sqs ?? 0, logger: false, defaultRegion: LOCAL_REGION, s3StorageDir }),
+    ]);
+    stoppers.push(
+      () => dynamodb.stop(),
+      () => fauxqs.stop(),
+    );
+
+    const sqsEndpoint = `http://${LOCAL_HOST}:${fauxqs.port}`;
+    const sqs = new SQSClient({
+      endpoint: sqsEndpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    if (ports.s3) await assertPortFree(ports.s3, 'the S3 endpoint');
+    const s3Fidelity = await startS3Fidelity({ upstream: sqsEndpoint, sqs, port: ports.s3 });
+    stoppers.push(() => s3Fidelity.stop());
+
+    const endpoints = { dynamodb: dynamodb.endpoint, sqs: sqsEndpoint, s3: s3Fidelity.endpoint };
+    const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const clients = {
+      dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
+      sqs,
+      s3: new S3Client({
+        ...common,
+        endpoint: endpoints.s3,
+        forcePathStyle: true,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+      }),
+    };
+    stoppers.push(async () => Object.values(clients).forEach((client) => client.destroy()));
+
+    return {
+      region: LOCAL_REGION,
+      endpoints,
+      clients,
+      lambdaEnvironment: () => ({
+        AWS_REGION: LOCAL_REGION,
+        AWS_DEFAULT_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+        AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+        AWS_ENDPOINT_URL_S3: endpoints.s3,
+      }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
