@@ -9,8 +9,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } 
 import type { FauxqsServer } from 'fauxqs';
 import { LOCAL_CREDENTIALS, LOCAL_HOST, LOCAL_REGION } from '../../src/constants';
 import { startS3Fidelity, type S3Fidelity } from '../../src/s3-fidelity';
-// fauxqs's package exports offer only an "import" condition, which jest's CommonJS resolver cannot use; load the file.
-import { startFauxqs } from '../../node_modules/fauxqs/dist/app.js';
+import { startFauxqs } from 'fauxqs';
 
 /** fauxqs plus the fidelity proxy in front of its S3, with clients wired like the local stack wires them. */
 export interface FidelityStack {

@@ -20,8 +20,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/dynamodb';
 import { loadSharedResourcesTemplate, type CfnTemplate } from '../../src/provision/cfn';
 import { provisionFromTemplate, type ProvisionOptions } from '../../src/provision/provision';
 import { startS3Fidelity, type S3Fidelity } from '../../src/s3-fidelity';
-// fauxqs's package exports offer only an "import" condition, which jest's CommonJS resolver cannot use; load the file.
-import { startFauxqs } from '../../node_modules/fauxqs/dist/app.js';
+import { startFauxqs } from 'fauxqs';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 

@@ -1,0 +1,2 @@
+export { startSqsPoller } from './poller';
+export type { Invoke, Poller, PollerOptions, SqsEventSource } from './types';
