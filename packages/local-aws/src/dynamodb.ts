@@ -11,11 +11,17 @@ export interface DynamoDbLocalOptions {
   port?: number;
   /** Persist tables here; in memory when omitted. */
   dataDir?: string;
+  /** The java to run; JAVA_HOME's, else the one on PATH. */
+  javaCommand?: string;
+  /** Called when the emulator dies after start-up without stop() having been called. */
+  onCrash?: (message: string) => void;
 }
 
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** The Java process, for diagnostics. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -26,11 +32,15 @@ function emulatorDir(): string {
   return path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 }
 
-function assertJava(): void {
-  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+function defaultJava(): string {
+  return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+}
+
+function assertJava(java: string): void {
+  const probe = spawnSync(java, ['-version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new LocalAwsError(
-      'Java 17 or newer is required for DynamoDB Local, but `java` was not found on PATH.',
+      `Java 17 or newer is required for DynamoDB Local, but \`${java}\` could not be run; install a JDK or JRE 17+ (or set JAVA_HOME).`,
     );
   }
   const major = /version "(\d+)/.exec(probe.stderr)?.[1];
@@ -40,7 +50,8 @@ function assertJava(): void {
 }
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
-  assertJava();
+  const java = options.javaCommand ?? defaultJava();
+  assertJava(java);
   const port = options.port ?? (await freePort());
   if (options.port) await assertPortFree(port, 'DynamoDB Local');
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
@@ -48,7 +59,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
   const cwd = emulatorDir();
   const child = spawn(
-    'java',
+    java,
     [
       '-Xrs',
       '-Djava.library.path=DynamoDBLocal_lib',
@@ -73,7 +84,20 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     child.kill('SIGKILL');
     throw error;
   }
-  return { endpoint, port, stop: () => stopChild(child) };
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping)
+      options.onCrash?.(`DynamoDB Local stopped unexpectedly (${signal ?? `exit code ${code}`}).`);
+  });
+  return {
+    endpoint,
+    port,
+    pid: child.pid!,
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
+  };
 }
 
 async function waitUntilServing(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -6,6 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { LOCAL_CREDENTIALS, LOCAL_HOST, LOCAL_REGION } from './constants';
 import { startDynamoDbLocal } from './dynamodb';
+import { allStarted, Stoppers } from './all-started';
 import { assertPortFree } from './ports';
 import { startS3Fidelity } from './s3-fidelity';
 
@@ -14,6 +15,8 @@ export interface LocalAwsOptions {
   dataDir?: string;
   /** Fixed ports for `pnpm dev`; random free ports when omitted, so parallel test runs never clash. */
   ports?: { dynamodb?: number; sqs?: number; s3?: number };
+  /** Called when a child process of the stack dies on its own; `pnpm dev` then stops with that sentence. */
+  onCrash?: (message: string) => void;
 }
 
 export interface LocalAwsEndpoints {
@@ -35,21 +38,21 @@ export interface LocalAws {
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const { dataDir, ports = {} } = options;
   if (ports.sqs) await assertPortFree(ports.sqs, 'fauxqs (SQS)');
-  const stoppers: Array<() => Promise<void>> = [];
-  const stop = async () => {
-    for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
-  };
+  const stoppers = new Stoppers();
+  const stop = () => stoppers.stopAll();
   try {
     const s3StorageDir = dataDir ? path.join(dataDir, 's3') : undefined;
     if (s3StorageDir) mkdirSync(s3StorageDir, { recursive: true });
-    const [dynamodb, fauxqs] = await Promise.all([
-      startDynamoDbLocal({ port: ports.dynamodb, dataDir: dataDir && path.join(dataDir, 'dynamodb') }),
-      startFauxqs({ port: ports.sqs ?? 0, logger: false, defaultRegion: LOCAL_REGION, s3StorageDir }),
+    const [dynamodb, fauxqs] = await allStarted([
+      startDynamoDbLocal({
+        port: ports.dynamodb,
+        dataDir: dataDir && path.join(dataDir, 'dynamodb'),
+        onCrash: options.onCrash,
+      }).then(stoppers.add),
+      startFauxqs({ port: ports.sqs ?? 0, logger: false, defaultRegion: LOCAL_REGION, s3StorageDir }).then(
+        stoppers.add,
+      ),
     ]);
-    stoppers.push(
-      () => dynamodb.stop(),
-      () => fauxqs.stop(),
-    );
 
     const sqsEndpoint = `http://${LOCAL_HOST}:${fauxqs.port}`;
     const sqs = new SQSClient({
@@ -59,7 +62,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     });
     if (ports.s3) await assertPortFree(ports.s3, 'the S3 endpoint');
     const s3Fidelity = await startS3Fidelity({ upstream: sqsEndpoint, sqs, port: ports.s3 });
-    stoppers.push(() => s3Fidelity.stop());
+    stoppers.add(s3Fidelity);
 
     const endpoints = { dynamodb: dynamodb.endpoint, sqs: sqsEndpoint, s3: s3Fidelity.endpoint };
     const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
@@ -73,7 +76,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         requestChecksumCalculation: 'WHEN_REQUIRED',
       }),
     };
-    stoppers.push(async () => Object.values(clients).forEach((client) => client.destroy()));
+    stoppers.add({ stop: () => Object.values(clients).forEach((client) => client.destroy()) });
 
     return {
       region: LOCAL_REGION,

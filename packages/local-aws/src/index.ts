@@ -1,0 +1,24 @@
+export { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_HOST, LOCAL_REGION } from './constants';
+export { LocalAwsError } from './errors';
+export { freePort } from './ports';
+export { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
+export { startLocalAws, type LocalAws, type LocalAwsOptions } from './stack';
+export { startS3Fidelity } from './s3-fidelity';
+export { startSqsPoller } from './pollers';
+export {
+  startSystem,
+  FUNCTION_SERVICES,
+  scheduledEvent,
+  type LocalSystem,
+  type SystemOptions,
+} from './system';
+export { invokeOffline } from './system/offline';
+export {
+  clearDevState,
+  describeSystem,
+  findJob,
+  readDevState,
+  writeDevState,
+  type DevState,
+  type SystemDescriptor,
+} from './dev-state';

@@ -1,0 +1,73 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LOCAL_HOST } from '../constants';
+import { assertPortFree } from '../ports';
+
+/** A base path (e.g. `/v1/files`) served by the API of one service, like an API Gateway base path mapping. */
+export interface BasePathMapping {
+  basePath: string;
+  target: string;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Longest base path wins, matched on whole path segments, so `/v1/files` never captures `/v1/filesystem`. */
+export function routeFor(
+  mappings: readonly BasePathMapping[],
+  pathname: string,
+): BasePathMapping | undefined {
+  return [...mappings]
+    .sort((a, b) => b.basePath.length - a.basePath.length)
+    .find(({ basePath }) => pathname === basePath || pathname.startsWith(`${basePath}/`));
+}
+
+const NO_ROUTE = JSON.stringify({ error: { code: 'not_found', message: 'No API is mapped to this path' } });
+const BAD_GATEWAY = JSON.stringify({
+  error: { code: 'bad_gateway', message: 'The service behind this path is not answering' },
+});
+
+/** One local origin in front of every service's API: the local twin of a custom domain with base path mappings. */
+export async function startGateway(mappings: readonly BasePathMapping[], port: number): Promise<Gateway> {
+  if (port) await assertPortFree(port, 'the API gateway');
+  const server = http.createServer((request, response) => {
+    const pathname = new URL(request.url ?? '/', 'http://gateway').pathname;
+    const route = routeFor(mappings, pathname);
+    if (!route) {
+      response.writeHead(404, { 'content-type': 'application/json' }).end(NO_ROUTE);
+      return;
+    }
+    const target = new URL(request.url ?? '/', route.target);
+    const upstream = http.request(
+      target,
+      { method: request.method, headers: { ...request.headers, host: target.host } },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on('error', () => {
+      if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
+      response.end(BAD_GATEWAY);
+    });
+    request.pipe(upstream);
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, LOCAL_HOST, resolve);
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${LOCAL_HOST}:${actualPort}`,
+    port: actualPort,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,36 @@
+import { routeFor } from '../../src/system/gateway';
+import { findJob } from '../../src/dev-state';
+
+describe('base path mappings of the local origin', () => {
+  const mappings = [
+    { basePath: '/v1/files', target: 'http://127.0.0.1:1' },
+    { basePath: '/v1/projects', target: 'http://127.0.0.1:2' },
+    { basePath: '/v1/projects/shared', target: 'http://127.0.0.1:3' },
+  ];
+
+  it.each([
+    ['/v1/files', 'http://127.0.0.1:1'],
+    ['/v1/files/abc/download', 'http://127.0.0.1:1'],
+    ['/v1/projects/p1', 'http://127.0.0.1:2'],
+    ['/v1/projects/shared/token/copy', 'http://127.0.0.1:3'],
+  ])('sends %s to %s', (pathname, target) => {
+    expect(routeFor(mappings, pathname)?.target).toBe(target);
+  });
+
+  it.each(['/v1/filesystem', '/v1', '/', '/v2/files'])('maps nothing to %s', (pathname) => {
+    expect(routeFor(mappings, pathname)).toBeUndefined();
+  });
+});
+
+describe('job names', () => {
+  const jobs = [{ name: 'reportQueueDepths' }, { name: 'expirePending' }];
+
+  it('finds a job by its function key or its kebab-case name', () => {
+    expect(findJob(jobs, 'reportQueueDepths')).toBe(jobs[0]);
+    expect(findJob(jobs, 'report-queue-depths')).toBe(jobs[0]);
+  });
+
+  it('finds nothing for an unknown name', () => {
+    expect(findJob(jobs, 'report')).toBeUndefined();
+  });
+});
