@@ -1,0 +1,18 @@
+import path from 'node:path';
+import { describeSystem, startSystem, type LocalSystem } from '@pixelvault/local-aws';
+
+declare global {
+  var pixelvaultSystem: LocalSystem | undefined;
+}
+
+/** One local system for the integration run, on random ports; workers find it through PIXELVAULT_SYSTEM. */
+export default async function globalSetup(): Promise<void> {
+  const system = await startSystem({
+    repoRoot: path.resolve(__dirname, '../..'),
+    stage: 'test',
+    buildDir: '.esbuild-test',
+    retryDelaySeconds: 1,
+  });
+  globalThis.pixelvaultSystem = system;
+  process.env.PIXELVAULT_SYSTEM = JSON.stringify(describeSystem(system));
+}

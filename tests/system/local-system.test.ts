@@ -1,0 +1,73 @@
+import {
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { invokeOffline, LOCAL_CREDENTIALS, scheduledEvent } from '@pixelvault/local-aws';
+import { testSystem } from '../helpers/system';
+
+describe('the local system behind one origin', () => {
+  const system = testSystem();
+
+  it.each([
+    ['/v1/auth/health', 'auth-service'],
+    ['/v1/files/health', 'file-service'],
+    ['/v1/projects/health', 'project-service'],
+    ['/v1/scheduler/health', 'scheduler-service'],
+  ])('routes %s to %s through serverless-offline', async (route, service) => {
+    // Act
+    const response = await fetch(`${system.url}${route}`);
+    // Assert
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok', service });
+  });
+
+  it('answers a path no service owns with a 404 in the API error shape', async () => {
+    // Act
+    const response = await fetch(`${system.url}/v1/filesystem/health`);
+    // Assert
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: { code: 'not_found', message: 'No API is mapped to this path' },
+    });
+  });
+
+  it('runs a scheduled job on demand with the injected time, against the provisioned queues', async () => {
+    // Arrange: one message waiting in the post-upload dead-letter queue
+    const sqs = new SQSClient({
+      endpoint: system.endpoints.sqs,
+      region: system.region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const dlqUrl = system.outputs.PostUploadDlqUrl!;
+    await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: '{"poison":true}' }));
+    const job = system.jobs.find((candidate) => candidate.name === 'reportQueueDepths')!;
+    const now = new Date('2031-01-02T03:04:05Z');
+
+    // Act
+    const report = (await invokeOffline(
+      job.lambdaUrl,
+      job.functionName,
+      scheduledEvent(system.region, now),
+    )) as {
+      at: string;
+      attention: string[];
+      queues: Array<{ queue: string; visible: number }>;
+    };
+
+    // Assert
+    expect(report.at).toBe(now.toISOString());
+    expect(report.attention).toEqual([dlqUrl.split('/').pop()]);
+    expect(report.queues).toHaveLength(4);
+
+    // Leave the queue as it was for other tests
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10 }),
+    );
+    for (const message of Messages) {
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }));
+    }
+    sqs.destroy();
+  });
+});
