@@ -7,6 +7,7 @@ import { startFauxqs } from 'fauxqs';
 import { LOCAL_CREDENTIALS, LOCAL_HOST, LOCAL_REGION } from './constants';
 import { startDynamoDbLocal } from './dynamodb';
 import { allStarted, Stoppers } from './all-started';
+import { LocalAwsError } from './errors';
 import { assertPortFree } from './ports';
 import { startS3Fidelity } from './s3-fidelity';
 
@@ -35,7 +36,18 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
+/** fauxqs needs node:sqlite and the Lambdas run on nodejs22.x; the repo pins Node 22 where the npm registry has it. */
+function assertNode22(): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22) {
+    throw new LocalAwsError(
+      `Node 22 or newer is required, but this is Node ${process.versions.node}; run through pnpm (it uses the pinned Node 22) or install Node 22.`,
+    );
+  }
+}
+
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+  assertNode22();
   const { dataDir, ports = {} } = options;
   if (ports.sqs) await assertPortFree(ports.sqs, 'fauxqs (SQS)');
   const stoppers = new Stoppers();
