@@ -5,6 +5,7 @@ const transform: Config['transform'] = {
   '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }],
 };
 const transformIgnorePatterns = ['/node_modules/(?!(\\.pnpm/)?(jose|@middy|fauxqs)[@+/])'];
+const resolver = '<rootDir>/tests/setup/resolver.cjs';
 
 const config: Config = {
   reporters: ['default', '<rootDir>/tests/setup/summary-reporter.cjs'],
@@ -17,6 +18,7 @@ const config: Config = {
       ],
       transform,
       transformIgnorePatterns,
+      resolver,
     },
     {
       displayName: 'integration',
@@ -26,6 +28,7 @@ const config: Config = {
       ],
       transform,
       transformIgnorePatterns,
+      resolver,
       globalSetup: '<rootDir>/tests/setup/global-setup.ts',
       globalTeardown: '<rootDir>/tests/setup/global-teardown.ts',
       testTimeout: 60_000,
