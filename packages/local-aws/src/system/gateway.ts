@@ -12,6 +12,8 @@ export interface BasePathMapping {
 export interface Gateway {
   url: string;
   port: number;
+  /** Until the services are up, every path answers 503; the port is held from the start. */
+  route(mappings: readonly BasePathMapping[]): void;
   stop(): Promise<void>;
 }
 
@@ -26,14 +28,22 @@ export function routeFor(
 }
 
 const NO_ROUTE = JSON.stringify({ error: { code: 'not_found', message: 'No API is mapped to this path' } });
+const STARTING = JSON.stringify({
+  error: { code: 'starting', message: 'The local system is still starting' },
+});
 const BAD_GATEWAY = JSON.stringify({
   error: { code: 'bad_gateway', message: 'The service behind this path is not answering' },
 });
 
 /** One local origin in front of every service's API: the local twin of a custom domain with base path mappings. */
-export async function startGateway(mappings: readonly BasePathMapping[], port: number): Promise<Gateway> {
+export async function startGateway(port: number): Promise<Gateway> {
   if (port) await assertPortFree(port, 'the API gateway');
+  let mappings: readonly BasePathMapping[] | undefined;
   const server = http.createServer((request, response) => {
+    if (!mappings) {
+      response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(STARTING);
+      return;
+    }
     const pathname = new URL(request.url ?? '/', 'http://gateway').pathname;
     const route = routeFor(mappings, pathname);
     if (!route) {
@@ -64,6 +74,9 @@ export async function startGateway(mappings: readonly BasePathMapping[], port: n
   return {
     url: `http://${LOCAL_HOST}:${actualPort}`,
     port: actualPort,
+    route: (next) => {
+      mappings = next;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

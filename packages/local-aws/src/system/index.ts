@@ -24,6 +24,8 @@ export interface SystemOptions extends LocalAwsOptions {
   stage?: string;
   /** Port of the one origin; 0 picks a free one. */
   gatewayPort?: number;
+  /** Params every service gets on top of compose's, e.g. where local signing keys live. */
+  params?: Record<string, string>;
   /** serverless-esbuild's work folder in each service; distinct ones let several systems run side by side. */
   buildDir?: string;
   /** How soon a failed SQS record is retried locally (AWS waits for the visibility timeout). */
@@ -57,15 +59,19 @@ export async function startSystem(options: SystemOptions): Promise<LocalSystem> 
   const stoppers = new Stoppers();
   const stop = () => stoppers.stopAll();
   try {
+    // The origin's port is taken first: a busy port fails fast, and services learn the JWKS URL behind it.
+    const gateway = stoppers.add(await startGateway(options.gatewayPort ?? 0));
     const [aws, template] = await allStarted([
       startLocalAws(options).then(stoppers.add),
       loadSharedResourcesTemplate({ stage, repoRoot: options.repoRoot }),
     ]);
+    // Issuer and JWKS URL derive from the origin (services/serverless.common.yml), here the local one.
+    const localParams = { ...options.params, apiOrigin: gateway.url };
     const outputs = await provisionFromTemplate(template, { ...aws.clients, region });
     const started = await allStarted(
       FUNCTION_SERVICES.map(async ({ name }) => {
         const dir = path.join(options.repoRoot, 'services', name);
-        const params = serviceParams(name, outputs, options.repoRoot);
+        const params = { ...serviceParams(name, outputs, options.repoRoot), ...localParams };
         const [service, config] = await allStarted([
           startOfflineService({
             name,
@@ -83,14 +89,12 @@ export async function startSystem(options: SystemOptions): Promise<LocalSystem> 
       }),
     );
 
-    const gateway = await startGateway(
+    gateway.route(
       FUNCTION_SERVICES.flatMap(({ name, basePaths }) => {
         const target = started.find(({ service }) => service.name === name)!.service.httpUrl;
         return basePaths.map((basePath): BasePathMapping => ({ basePath, target }));
       }),
-      options.gatewayPort ?? 0,
     );
-    stoppers.add(gateway);
 
     const pollers: Poller[] = [];
     for (const { service, config } of started) {
