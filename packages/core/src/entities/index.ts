@@ -1,0 +1,56 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Entity, Service } from 'electrodb';
+import { dynamoDbClient } from '../aws/clients';
+import { requiredEnv } from '../config';
+import { ClientIdClaim } from './client-id-claim';
+import { PartnerClient } from './partner-client';
+import { RateCounter } from './rate-counter';
+import { RevokedToken } from './revoked-token';
+import { Session } from './session';
+import { Tenant } from './tenant';
+
+export interface DbOptions {
+  /** Defaults to the Lambda's shared client; its endpoint comes from the SDK's own environment variables. */
+  client?: DynamoDBClient;
+  /** Defaults to TABLE_NAME. */
+  table?: string;
+}
+
+/** The ElectroDB Service over the one table: `db.entities.tenant`, `db.transaction.write(...)`, ... */
+export function createDb(options: DbOptions = {}) {
+  const client = options.client
+    ? DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } })
+    : dynamoDbClient();
+  const table = options.table ?? requiredEnv('TABLE_NAME');
+  // A Service binds its client and table by mutating the entities it gets: fresh copies keep each Db separate.
+  return new Service(
+    {
+      tenant: new Entity(Tenant.schema),
+      partnerClient: new Entity(PartnerClient.schema),
+      clientIdClaim: new Entity(ClientIdClaim.schema),
+      session: new Entity(Session.schema),
+      revokedToken: new Entity(RevokedToken.schema),
+      rateCounter: new Entity(RateCounter.schema),
+    },
+    { client, table },
+  );
+}
+
+export type Db = ReturnType<typeof createDb>;
+
+export { ClientIdClaim, CLIENT_ID_PATTERN } from './client-id-claim';
+export {
+  PartnerClient,
+  createPartnerClient,
+  findPartnerClient,
+  publicPartnerClient,
+  type NewPartnerClient,
+  type PartnerClientItem,
+  type PublicPartnerClient,
+} from './partner-client';
+export { RateCounter, incrementRateCounter, type RateCounterKey } from './rate-counter';
+export { RevokedToken, isTokenRevoked } from './revoked-token';
+export { Session, SESSION_TTL_GRACE_SECONDS, USER_ID_PATTERN, sessionOwner, userOwner } from './session';
+export { Tenant } from './tenant';
+export { ID_PATTERN, TENANT_ID_PATTERN } from './shared';

@@ -1,0 +1,29 @@
+import { Entity } from 'electrodb';
+import { createdAtAttribute, tenantIdAttribute, updatedAtAttribute } from './shared';
+
+/** A white-label shop. Its id starts every other item's primary key. */
+export const Tenant = new Entity({
+  model: { entity: 'tenant', service: 'pixelvault', version: '1' },
+  attributes: {
+    tenantId: tenantIdAttribute,
+    name: { type: 'string', required: true },
+    status: { type: ['active', 'suspended'] as const, required: true, default: 'active' },
+    // Per-tenant limits; new ones get a default here so existing tenants need no migration.
+    settings: {
+      type: 'map',
+      required: true,
+      default: () => ({}),
+      properties: {
+        guestSessionsPerMinute: { type: 'number', required: true, default: 60 },
+      },
+    },
+    createdAt: createdAtAttribute,
+    updatedAt: updatedAtAttribute,
+  },
+  indexes: {
+    byId: {
+      pk: { field: 'pk', composite: ['tenantId'] },
+      sk: { field: 'sk', composite: [] },
+    },
+  },
+});
