@@ -9,3 +9,6 @@ export { errorResponse, type ErrorResponseOptions } from './middleware/error-res
 export { dynamoDbClient, s3Client, sqsClient } from './aws/clients';
 export { metrics, MetricUnit } from './metrics';
 export { scheduledTime, type ScheduledEvent } from './scheduled-event';
+export * from './entities';
+export * from './auth';
+export { callerOf, requireScope, type Caller } from './http/caller';

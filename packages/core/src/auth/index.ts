@@ -1,0 +1,23 @@
+export { hasScope, scopesOf, type Owner, type Subject, type TokenClaims, type TokenKind } from './claims';
+export {
+  fileSigningKeys,
+  generateSigningKey,
+  rotateFileSigningKeys,
+  ssmSigningKeys,
+  type SigningKeys,
+  type SsmSigningKeysOptions,
+  type StoredSigningKey,
+} from './keys';
+export { issueToken, type IssueTokenInput } from './issuer';
+export {
+  createTokenVerifier,
+  JwksUnavailableError,
+  TokenRejectedError,
+  type JwksSource,
+  type RejectionReason,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+} from './verifier';
+export { createTokenAuthorizer, type TokenAuthorizerOptions } from './authorizer';
+export { verifierFromEnv, tokenAuthorizerFromEnv } from './from-env';
+export { hashSecret, verifySecret, verifySecretOrDummy } from './secrets';
