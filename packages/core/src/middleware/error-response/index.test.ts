@@ -56,6 +56,16 @@ describe('errorResponse middleware', () => {
     expect(JSON.parse(request.response!.body).error.code).toBe('unsupported_media_type');
   });
 
+  it('tells a throttled client when to retry', async () => {
+    // Arrange
+    const request = requestWith(new ApiError(429, 'rate_limited', 'slow down', { retryAfterSeconds: 17 }));
+    // Act
+    await errorResponse({ logger: silent }).onError!(request);
+    // Assert
+    expect(request.response?.statusCode).toBe(429);
+    expect(request.response?.headers).toMatchObject({ 'retry-after': '17' });
+  });
+
   it('rejects unknown options', () => {
     expect(() => errorResponse({ loger: silent } as never)).toThrow('unknown option "loger"');
   });

@@ -35,6 +35,10 @@ export function errorResponse(
           message: error.message,
         });
         request.response = json(error.statusCode, error.toBody());
+        const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+        if (error.statusCode === 429 && typeof retryAfter === 'number') {
+          request.response.headers = { ...request.response.headers, 'retry-after': String(retryAfter) };
+        }
         return;
       }
       const status = httpStatusOf(error);

@@ -23,7 +23,7 @@ function bodyBytes(event: APIGatewayProxyEvent): number {
 
 /**
  * Parses a JSON request body with Middy's parser (which also refuses `__proto__` keys), after a size limit,
- * and answers in the API's error shape: 413 too large, 415 not JSON, 400 unparseable.
+ * and answers in the API's error shape: 413 too large, 415 not JSON, 400 unparseable. An empty body is undefined.
  */
 export function jsonBody(options: JsonBodyOptions): middy.MiddlewareObj<APIGatewayProxyEvent> {
   validateJsonBodyOptions(options);
@@ -36,7 +36,11 @@ export function jsonBody(options: JsonBodyOptions): middy.MiddlewareObj<APIGatew
           limit: options.maxBytes,
         });
       }
-      if (size === 0) throw new ApiError(400, 'invalid_request', 'A JSON request body is required');
+      // No body at all is left to the route's schema: optional for some routes, a named missing field for others.
+      if (size === 0) {
+        (request.event as { body: unknown }).body = undefined;
+        return;
+      }
       try {
         await parser.before!(request as never);
       } catch (error) {
