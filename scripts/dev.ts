@@ -7,6 +7,7 @@ import {
   clearDevState,
   describeSystem,
   LocalAwsError,
+  seedTenant,
   startSystem,
   writeDevState,
   type LocalSystem,
@@ -14,6 +15,13 @@ import {
 
 const repoRoot = path.resolve(__dirname, '..');
 const dataDir = path.join(repoRoot, '.local', 'data');
+const demo = {
+  tenantId: process.env.DEMO_TENANT_ID ?? 'demo',
+  name: 'Demo Photo Shop',
+  clientId: process.env.DEMO_CLIENT_ID ?? 'demo-partner',
+  clientSecret: process.env.DEMO_CLIENT_SECRET ?? 'demo-secret',
+  scopes: ['sessions:write', 'orders:read', 'orders:write', 'users:erase'],
+};
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
 let system: LocalSystem | undefined;
@@ -47,6 +55,8 @@ async function main(): Promise<void> {
     dataDir,
     ports: { dynamodb: port('DYNAMODB_PORT', 8000), sqs: port('SQS_PORT', 9324), s3: port('S3_PORT', 9000) },
     gatewayPort: port('PORT', 3000),
+    // Signing keys are generated here on first start and kept, so tokens survive restarts.
+    params: { signingKeysDir: path.join(repoRoot, '.local', 'keys') },
     retryDelaySeconds: 5,
     onOutput: (service, line) => {
       // Request logs and handler output; serverless-offline's own banner only with DEV_VERBOSE=1.
@@ -56,6 +66,7 @@ async function main(): Promise<void> {
     onCrash: crashed,
   });
   if (crashedDuringStart) throw new LocalAwsError(crashedDuringStart);
+  await seedTenant(system.aws.clients.dynamodb, system.outputs.TableName!, demo);
 
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
@@ -77,7 +88,9 @@ Pixelvault is running (ready in ${seconds} s)
   S3                 ${system.aws.endpoints.s3}   bucket ${system.outputs.BucketName}
   Region / keys      ${system.aws.region} / ${system.aws.lambdaEnvironment().AWS_ACCESS_KEY_ID}
   Scheduled jobs     ${system.jobs.map((job) => job.functionKey).join(', ') || 'none'}  (pnpm job <name> [--now ISO-time])
-  Data               ${path.relative(repoRoot, dataDir)}/
+  Data               ${path.relative(repoRoot, dataDir)}/   signing keys .local/keys/
+  Demo tenant        ${demo.tenantId}   partner client ${demo.clientId} / ${demo.clientSecret}
+                     (DEMO_TENANT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET override)
 
 Ctrl-C stops everything.`);
 }

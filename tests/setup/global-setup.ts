@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeSystem, startSystem, type LocalSystem } from '@pixelvault/local-aws';
 
@@ -12,6 +14,7 @@ export default async function globalSetup(): Promise<void> {
     stage: 'test',
     buildDir: '.esbuild-test',
     retryDelaySeconds: 1,
+    params: { signingKeysDir: mkdtempSync(path.join(tmpdir(), 'pixelvault-keys-')) },
   });
   globalThis.pixelvaultSystem = system;
   process.env.PIXELVAULT_SYSTEM = JSON.stringify(describeSystem(system));

@@ -22,3 +22,4 @@ export {
   type DevState,
   type SystemDescriptor,
 } from './dev-state';
+export { seedTenant, type SeedTenant } from './seed';
