@@ -21,6 +21,8 @@ const demo = {
   clientId: process.env.DEMO_CLIENT_ID ?? 'demo-partner',
   clientSecret: process.env.DEMO_CLIENT_SECRET ?? 'demo-secret',
   scopes: ['sessions:write', 'orders:read', 'orders:write', 'users:erase'],
+  // API Gateway API keys are at least 20 characters.
+  apiKey: process.env.DEMO_API_KEY ?? 'demo-partner-api-key-local',
 };
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
     ports: { dynamodb: port('DYNAMODB_PORT', 8000), sqs: port('SQS_PORT', 9324), s3: port('S3_PORT', 9000) },
     gatewayPort: port('PORT', 3000),
     // Signing keys are generated here on first start and kept, so tokens survive restarts.
-    params: { signingKeysDir: path.join(repoRoot, '.local', 'keys') },
+    params: { signingKeysDir: path.join(repoRoot, '.local', 'keys'), partnerApiKey: demo.apiKey },
     retryDelaySeconds: 5,
     onOutput: (service, line) => {
       // Request logs and handler output; serverless-offline's own banner only with DEV_VERBOSE=1.
@@ -90,7 +92,8 @@ Pixelvault is running (ready in ${seconds} s)
   Scheduled jobs     ${system.jobs.map((job) => job.functionKey).join(', ') || 'none'}  (pnpm job <name> [--now ISO-time])
   Data               ${path.relative(repoRoot, dataDir)}/   signing keys .local/keys/
   Demo tenant        ${demo.tenantId}   partner client ${demo.clientId} / ${demo.clientSecret}
-                     (DEMO_TENANT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET override)
+                     partner API key (x-api-key) ${demo.apiKey}
+                     (DEMO_TENANT_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_API_KEY override)
 
 Ctrl-C stops everything.`);
 }

@@ -1,6 +1,26 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+// Deep import, as local-aws's seed does: core's index also loads Middy, which only ships ESM entries.
+import { createDb, type Db } from '@pixelvault/core/src/entities';
 import { LOCAL_CREDENTIALS, seedTenant } from '@pixelvault/local-aws';
+import {
+  calculateJwkThumbprint,
+  createRemoteJWKSet,
+  decodeJwt,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 import { testSystem } from './system';
 
 export interface TestTenant {
@@ -45,6 +65,9 @@ export async function postJson(path: string, body: unknown, headers: Record<stri
   });
 }
 
+/** Partner routes are private in API Gateway: partners send their API key with every request. */
+export const partnerApiKeyHeader = () => ({ 'x-api-key': testSystem().params.partnerApiKey! });
+
 export async function partnerToken(tenant: TestTenant, scope?: string): Promise<string> {
   const form = new URLSearchParams({
     grant_type: 'client_credentials',
@@ -54,7 +77,7 @@ export async function partnerToken(tenant: TestTenant, scope?: string): Promise<
   if (scope) form.set('scope', scope);
   const response = await fetch(`${testSystem().url}/v1/auth/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...partnerApiKeyHeader() },
     body: form.toString(),
   });
   if (response.status !== 200) throw new Error(`token: ${response.status} ${await response.text()}`);
@@ -65,4 +88,219 @@ export async function guestSession(tenant: Pick<TestTenant, 'tenantId'>) {
   const response = await postJson('/v1/auth/sessions', { tenantId: tenant.tenantId });
   if (response.status !== 201) throw new Error(`session: ${response.status} ${await response.text()}`);
   return (await response.json()) as { sessionId: string; accessToken: string; expiresAt: string };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tokens, sessions and upload links through the HTTP API; the system's own state read back for assertions.
+
+/** `{ error: { code, message } }` as every Pixelvault API answers a refusal; `details` only when given. */
+export function apiError(code: string, details?: unknown) {
+  return {
+    error: {
+      code,
+      message: expect.any(String),
+      ...(details === undefined ? {} : { details }),
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Any method against the local origin, with an optional Bearer token and JSON body. */
+export async function callApi(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
+  const { token, body, headers = {} } = options;
+  return fetch(`${testSystem().url}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token === undefined ? {} : bearer(token)),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+}
+
+/** A session for the partner's customer `userId` (POST /v1/auth/sessions with a partner token). */
+export async function userSession(tenant: TestTenant, userId: string, token?: string) {
+  const response = await postJson(
+    '/v1/auth/sessions',
+    { userId },
+    bearer(token ?? (await partnerToken(tenant))),
+  );
+  if (response.status !== 201) throw new Error(`user session: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { sessionId: string; accessToken: string; expiresAt: string };
+}
+
+export interface UploadLink {
+  token: string;
+  url: string;
+  qrSvg: string;
+  expiresAt: string;
+}
+
+export async function uploadLink(sessionToken: string, body: unknown = {}): Promise<UploadLink> {
+  const response = await callApi('POST', '/v1/auth/upload-links', { token: sessionToken, body });
+  if (response.status !== 201) throw new Error(`upload link: ${response.status} ${await response.text()}`);
+  return (await response.json()) as UploadLink;
+}
+
+/** The issuer and audience every token of the test system carries (stage `test`). */
+export const tokenIssuer = () => `${testSystem().url}/v1/auth`;
+export const TOKEN_AUDIENCE = 'pixelvault-test';
+
+let remoteJwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+
+/** Verifies a token as any outside party would: against the published JWKS, our issuer and audience. */
+export async function verifyWithPublishedKeys(token: string): Promise<JWTPayload> {
+  remoteJwks ??= createRemoteJWKSet(new URL(`${testSystem().url}/v1/auth/.well-known/jwks.json`));
+  const { payload } = await jwtVerify(token, remoteJwks, {
+    issuer: tokenIssuer(),
+    audience: TOKEN_AUDIENCE,
+    algorithms: ['ES256'],
+  });
+  return payload;
+}
+
+export async function publishedJwks(): Promise<{ keys: JWK[] }> {
+  const response = await fetch(`${testSystem().url}/v1/auth/.well-known/jwks.json`);
+  if (response.status !== 200) throw new Error(`jwks: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { keys: JWK[] };
+}
+
+/** An ES256 key pair of our own, as an attacker would make one; `kid` is its thumbprint (never published). */
+export async function attackerKey() {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const kid = await calculateJwkThumbprint(await exportJWK(publicKey));
+  return { privateKey, kid };
+}
+
+/** Claims shaped exactly like the system's, for tokens we sign ourselves; `overrides` replace any of them. */
+export function forgedClaims(overrides: Record<string, unknown> = {}): JWTPayload {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    iss: tokenIssuer(),
+    aud: TOKEN_AUDIENCE,
+    sub: `session#${randomUUID()}`,
+    tid: `t-${suffix()}`,
+    scope: 'files:read files:write projects:read projects:write',
+    kind: 'guest',
+    iat: now,
+    nbf: now,
+    exp: now + 3600,
+    jti: randomUUID(),
+    ...overrides,
+  };
+}
+
+/** Signs `claims` with `key` (ES256 unless told), naming whatever `kid` we like in the header. */
+export async function signWith(key: CryptoKey, kid: string, claims: JWTPayload, alg = 'ES256') {
+  return new SignJWT(claims).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(key);
+}
+
+let db: Db | undefined;
+
+/** The system's table through core's entities: for reading back what the API did (or did not) write. */
+export function systemDb(): Db {
+  const system = testSystem();
+  db ??= createDb({
+    client: new DynamoDBClient({
+      endpoint: system.endpoints.dynamodb,
+      region: system.region,
+      credentials: LOCAL_CREDENTIALS,
+    }),
+    table: system.outputs.TableName!,
+  });
+  return db;
+}
+
+/** Every session item of a tenant (a filtered Scan: tests only, the tables are small). */
+export async function sessionsOfTenant(tenantId: string) {
+  const { data } = await systemDb()
+    .entities.session.scan.where(({ tenantId: tid }, { eq }) => eq(tid, tenantId))
+    .go({ pages: 'all' });
+  return data;
+}
+
+export async function sessionItem(tenantId: string, sessionId: string) {
+  const { data } = await systemDb().entities.session.get({ tenantId, sessionId }).go();
+  return data;
+}
+
+/** Whether logout (or anything else) recorded this token as revoked. */
+export async function isRevoked(token: string): Promise<boolean> {
+  const { tid, jti } = decodeJwt(token) as { tid: string; jti: string };
+  const { data } = await systemDb().entities.revokedToken.get({ tenantId: tid, jti }).go();
+  return data !== null;
+}
+
+export interface CleanupWork {
+  type: string;
+  tenantId: string;
+  sessionId?: string;
+  fromOwner?: string;
+  toOwner?: string;
+  at: string;
+}
+
+/**
+ * Takes (receives and deletes) the cleanup queue's messages of one tenant until `count` have arrived or
+ * `timeoutMs` passed, then waits `settleMs` more for any extra one. Other tests share the queue: messages of
+ * other tenants are made visible again at once, and each tenant is unique to one test.
+ */
+export async function takeCleanupWork(
+  tenantId: string,
+  count: number,
+  { timeoutMs = 10_000, settleMs = 0 }: { timeoutMs?: number; settleMs?: number } = {},
+): Promise<CleanupWork[]> {
+  const system = testSystem();
+  const sqs = new SQSClient({
+    endpoint: system.endpoints.sqs,
+    region: system.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const queueUrl = system.outputs.CleanupQueueUrl!;
+  const taken: CleanupWork[] = [];
+  try {
+    let deadline = Date.now() + timeoutMs;
+    let settling = false;
+    while (Date.now() < deadline) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: 30,
+        }),
+      );
+      for (const message of Messages) {
+        const work = JSON.parse(message.Body ?? '{}') as CleanupWork;
+        if (work.tenantId === tenantId) {
+          taken.push(work);
+          await sqs.send(
+            new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+          );
+        } else {
+          await sqs.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: queueUrl,
+              ReceiptHandle: message.ReceiptHandle,
+              VisibilityTimeout: 0,
+            }),
+          );
+        }
+      }
+      if (taken.length >= count && !settling) {
+        if (settleMs <= 0) break;
+        settling = true;
+        deadline = Date.now() + settleMs;
+      }
+    }
+    return taken;
+  } finally {
+    sqs.destroy();
+  }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,10 @@ export default async function globalSetup(): Promise<void> {
     stage: 'test',
     buildDir: '.esbuild-test',
     retryDelaySeconds: 1,
-    params: { signingKeysDir: mkdtempSync(path.join(tmpdir(), 'pixelvault-keys-')) },
+    params: {
+      signingKeysDir: mkdtempSync(path.join(tmpdir(), 'pixelvault-keys-')),
+      partnerApiKey: `test-partner-key-${randomBytes(8).toString('hex')}`,
+    },
   });
   globalThis.pixelvaultSystem = system;
   process.env.PIXELVAULT_SYSTEM = JSON.stringify(describeSystem(system));

@@ -71,3 +71,29 @@ describe('the local system behind one origin', () => {
     sqs.destroy();
   });
 });
+
+describe('API Gateway answers of the local origin', () => {
+  const system = testSystem();
+
+  it('refuses a protected route without a token with the 401 Gateway Response every service deploys', async () => {
+    // Act
+    const response = await fetch(`${system.url}/v1/auth/upload-links`, { method: 'POST' });
+    // Assert
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({
+      error: { code: 'unauthorized', message: 'Missing or invalid token' },
+    });
+  });
+
+  it('refuses a partner route without the partner API key with 403 invalid_api_key', async () => {
+    // Act
+    const response = await fetch(`${system.url}/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=nobody&client_secret=x',
+    });
+    // Assert
+    expect(response.status).toBe(403);
+    expect((await response.json()) as unknown).toMatchObject({ error: { code: 'invalid_api_key' } });
+  });
+});

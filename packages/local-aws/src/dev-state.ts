@@ -7,6 +7,7 @@ import type { LocalAwsEndpoints } from './stack';
 export interface SystemDescriptor {
   url: string;
   stage: string;
+  params: Record<string, string>;
   region: string;
   endpoints: LocalAwsEndpoints;
   outputs: Record<string, string>;
@@ -21,6 +22,7 @@ export function describeSystem(system: LocalSystem): SystemDescriptor {
   return {
     url: system.url,
     stage: system.stage,
+    params: system.params,
     region: system.aws.region,
     endpoints: system.aws.endpoints,
     outputs: system.outputs,

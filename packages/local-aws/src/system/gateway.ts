@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LOCAL_HOST } from '../constants';
 import { assertPortFree } from '../ports';
+import { isOfflineRefusal, type GatewayResponses } from './gateway-responses';
 
 /** A base path (e.g. `/v1/files`) served by the API of one service, like an API Gateway base path mapping. */
 export interface BasePathMapping {
@@ -36,7 +37,10 @@ const BAD_GATEWAY = JSON.stringify({
 });
 
 /** One local origin in front of every service's API: the local twin of a custom domain with base path mappings. */
-export async function startGateway(port: number): Promise<Gateway> {
+export async function startGateway(
+  port: number,
+  gatewayResponses: GatewayResponses = new Map(),
+): Promise<Gateway> {
   if (port) await assertPortFree(port, 'the API gateway');
   let mappings: readonly BasePathMapping[] | undefined;
   const server = http.createServer((request, response) => {
@@ -55,8 +59,24 @@ export async function startGateway(port: number): Promise<Gateway> {
       target,
       { method: request.method, headers: { ...request.headers, host: target.host } },
       (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
+        const status = answer.statusCode ?? 502;
+        const replacement = gatewayResponses.get(status);
+        if (!replacement || (status !== 401 && status !== 403)) {
+          response.writeHead(status, answer.headers);
+          answer.pipe(response);
+          return;
+        }
+        // Refusals are small: buffer them to answer as the deployed Gateway Response would.
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const body = Buffer.concat(chunks).toString();
+          if (!isOfflineRefusal(status, body)) {
+            response.writeHead(status, answer.headers).end(body);
+            return;
+          }
+          response.writeHead(status, { 'content-type': 'application/json' }).end(replacement);
+        });
       },
     );
     upstream.on('error', () => {

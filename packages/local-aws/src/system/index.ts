@@ -8,6 +8,7 @@ import { startLocalAws, type LocalAws, type LocalAwsOptions } from '../stack';
 import { loadSharedResourcesTemplate, provisionFromTemplate, serviceParams } from '../provision';
 import { startSqsPoller, type Poller } from '../pollers';
 import { startGateway, type BasePathMapping } from './gateway';
+import { loadGatewayResponses } from './gateway-responses';
 import { startOfflineService, type OfflineService } from './offline';
 import { resolveServiceConfig, scheduleEvents, sqsEvents, type ScheduleEventConfig } from './service-config';
 
@@ -41,6 +42,8 @@ export interface ScheduledJob extends ScheduleEventConfig {
 export interface LocalSystem {
   url: string;
   stage: string;
+  /** The params every service got on top of compose's (API origin, signing keys folder, partner API key). */
+  params: Record<string, string>;
   aws: LocalAws;
   outputs: Record<string, string>;
   services: OfflineService[];
@@ -60,7 +63,9 @@ export async function startSystem(options: SystemOptions): Promise<LocalSystem> 
   const stop = () => stoppers.stopAll();
   try {
     // The origin's port is taken first: a busy port fails fast, and services learn the JWKS URL behind it.
-    const gateway = stoppers.add(await startGateway(options.gatewayPort ?? 0));
+    const gateway = stoppers.add(
+      await startGateway(options.gatewayPort ?? 0, loadGatewayResponses(options.repoRoot)),
+    );
     const [aws, template] = await allStarted([
       startLocalAws(options).then(stoppers.add),
       loadSharedResourcesTemplate({ stage, repoRoot: options.repoRoot }),
@@ -143,6 +148,7 @@ export async function startSystem(options: SystemOptions): Promise<LocalSystem> 
     return {
       url: gateway.url,
       stage,
+      params: localParams,
       aws,
       outputs,
       services: started.map(({ service }) => service),

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { isOfflineRefusal, loadGatewayResponses } from '../../src/system/gateway-responses';
 import { routeFor } from '../../src/system/gateway';
 import { findJob } from '../../src/dev-state';
 
@@ -32,5 +34,26 @@ describe('job names', () => {
 
   it('finds nothing for an unknown name', () => {
     expect(findJob(jobs, 'report')).toBeUndefined();
+  });
+});
+
+describe('gateway responses', () => {
+  it('answers offline refusals with the templates every service deploys: authorizer 401, API key 403', () => {
+    // Act
+    const responses = loadGatewayResponses(path.resolve(__dirname, '../../../..'));
+    // Assert
+    expect(JSON.parse(responses.get(401)!)).toEqual({
+      error: { code: 'unauthorized', message: 'Missing or invalid token' },
+    });
+    expect(JSON.parse(responses.get(403)!).error.code).toBe('invalid_api_key');
+  });
+
+  it("recognises serverless-offline's refusal, never a handler's error body", () => {
+    expect(isOfflineRefusal(401, '{"statusCode":401,"error":"Unauthorized","message":"Unauthorized"}')).toBe(
+      true,
+    );
+    expect(isOfflineRefusal(403, '{"message":"Forbidden"}')).toBe(true);
+    expect(isOfflineRefusal(403, '{"error":{"code":"insufficient_scope","message":"x"}}')).toBe(false);
+    expect(isOfflineRefusal(400, '{"statusCode":400,"error":"Bad Request"}')).toBe(false);
   });
 });
