@@ -250,23 +250,7 @@ describe.each(['dev', 'local'])('shared-resources packaged for stage %s', (stage
   it('outputs every name and ARN the function services take as params', () => {
     const outputs = template.Outputs ?? {};
 
-    expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining([
-        'TableName',
-        'TableArn',
-        'TableStreamArn',
-        'BucketName',
-        'BucketArn',
-        'PostUploadQueueUrl',
-        'PostUploadQueueArn',
-        'PostUploadDlqUrl',
-        'PostUploadDlqArn',
-        'CleanupQueueUrl',
-        'CleanupQueueArn',
-        'CleanupDlqUrl',
-        'CleanupDlqArn',
-      ]),
-    );
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(SHARED_OUTPUTS));
     expect(outputs.TableStreamArn?.Value).toEqual({ 'Fn::GetAtt': ['Table', 'StreamArn'] });
     expect(outputs.PostUploadQueueUrl?.Value).toEqual({ Ref: 'PostUploadQueue' });
     expect(outputs.BucketArn?.Value).toEqual({ 'Fn::GetAtt': ['Bucket', 'Arn'] });
