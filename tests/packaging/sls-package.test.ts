@@ -352,3 +352,60 @@ describe('scheduler-service jobs', () => {
     },
   );
 });
+
+describe.each(['dev', 'local'])('auth-service API protection on %s', (stage) => {
+  const methods = (template: CfnTemplate) =>
+    Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::Method');
+
+  it('makes partner routes need the partner API key, under a usage plan with throttle and quota', () => {
+    const template = packaged('auth-service', stage);
+    const keyRequired = methods(template)
+      .filter(([, r]) => (r.Properties as { ApiKeyRequired?: boolean }).ApiKeyRequired)
+      .map(([id]) => id);
+    const plan = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGateway::UsagePlan');
+
+    expect(keyRequired.sort()).toEqual([
+      'ApiGatewayMethodV1AuthSessionsSessionidVarClaimPost',
+      'ApiGatewayMethodV1AuthTokenPost',
+    ]);
+    expect(plan?.Properties).toMatchObject({
+      Throttle: { BurstLimit: 200, RateLimit: 100 },
+      Quota: { Limit: 1000000, Period: 'DAY' },
+    });
+  });
+
+  it('guards protected routes with the uncached TOKEN authorizer', () => {
+    const template = packaged('auth-service', stage);
+    const authorizer = resource(template, 'AuthorizerApiGatewayAuthorizer', 'AWS::ApiGateway::Authorizer');
+    const guarded = methods(template)
+      .filter(([, r]) => (r.Properties as { AuthorizationType: string }).AuthorizationType === 'CUSTOM')
+      .map(([id]) => id);
+
+    expect(authorizer.Properties).toMatchObject({
+      Type: 'TOKEN',
+      AuthorizerResultTtlInSeconds: 0,
+      IdentitySource: 'method.request.header.Authorization',
+    });
+    expect(guarded.sort()).toEqual([
+      'ApiGatewayMethodV1AuthSessionsCurrentDelete',
+      'ApiGatewayMethodV1AuthSessionsSessionidVarClaimPost',
+      'ApiGatewayMethodV1AuthUploadDashlinksPost',
+    ]);
+  });
+
+  it.each(FUNCTION_SERVICES)('%s answers API Gateway refusals in the API error shape', (service) => {
+    const template = packaged(service, stage);
+    const types = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::ApiGateway::GatewayResponse')
+      .map((r) => (r.Properties as { ResponseType: string }).ResponseType);
+
+    expect(types.sort()).toEqual([
+      'ACCESS_DENIED',
+      'DEFAULT_4XX',
+      'DEFAULT_5XX',
+      'INVALID_API_KEY',
+      'THROTTLED',
+      'UNAUTHORIZED',
+    ]);
+  });
+});

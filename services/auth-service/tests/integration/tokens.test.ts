@@ -45,7 +45,9 @@ function scryptOnce(): Promise<number> {
   );
 }
 
-async function timed(request: () => Promise<Response>): Promise<{ ms: number; status: number; body: string }> {
+async function timed(
+  request: () => Promise<Response>,
+): Promise<{ ms: number; status: number; body: string }> {
   const started = performance.now();
   const response = await request();
   const body = await response.text();
@@ -204,9 +206,7 @@ describe('POST /v1/auth/token (client credentials)', () => {
     // Assert
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { message: string } };
-    expect(body).toEqual(
-      apiError('invalid_request', [{ field: 'grant_type', reason: expect.any(String) }]),
-    );
+    expect(body).toEqual(apiError('invalid_request', [{ field: 'grant_type', reason: expect.any(String) }]));
     expect(body.error.message).toContain('grant_type');
   });
 
@@ -227,9 +227,12 @@ describe('POST /v1/auth/token (client credentials)', () => {
     const tenant = await createTestTenant();
 
     // Act
-    const response = await tokenRequest(`{"grant_type":"client_credentials","client_id":"${tenant.clientId}"`, {
-      'content-type': 'application/json',
-    });
+    const response = await tokenRequest(
+      `{"grant_type":"client_credentials","client_id":"${tenant.clientId}"`,
+      {
+        'content-type': 'application/json',
+      },
+    );
 
     // Assert
     expect(response.status).toBe(400);
