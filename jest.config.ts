@@ -8,6 +8,8 @@ const transformIgnorePatterns = ['/node_modules/(?!(\\.pnpm/)?(jose|@middy|fauxq
 const resolver = '<rootDir>/tests/setup/resolver.cjs';
 
 const config: Config = {
+  // A global option: Jest ignores it inside a project. Integration tests wait on real queues and processes.
+  testTimeout: 30_000,
   reporters: ['default', '<rootDir>/tests/setup/summary-reporter.cjs'],
   projects: [
     {
@@ -31,7 +33,6 @@ const config: Config = {
       resolver,
       globalSetup: '<rootDir>/tests/setup/global-setup.ts',
       globalTeardown: '<rootDir>/tests/setup/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

@@ -20,6 +20,10 @@ export const handler = httpHandler(
     const db = identityDb();
     const { data: session } = await db.entities.session.get({ tenantId: caller.tenantId, sessionId }).go();
     if (!session || session.kind !== 'guest') throw notFound('Session');
+    // After logout its unsaved files are on their way to deletion: there is nothing safe left to hand over.
+    if (session.endedAt !== undefined) {
+      throw new ApiError(409, 'session_ended', 'This guest session has ended; it can no longer be claimed');
+    }
     if (session.claimedBy !== undefined && session.claimedBy !== userId) {
       throw new ApiError(409, 'conflict', 'This session was already claimed by another user');
     }

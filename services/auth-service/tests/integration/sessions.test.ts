@@ -373,6 +373,25 @@ describe('POST /v1/auth/sessions/{sessionId}/claim', () => {
     ]);
   });
 
+  it('refuses to claim a guest session that has logged out (409 session_ended), queueing nothing', async () => {
+    // Arrange
+    const tenant = await createTestTenant();
+    const guest = await guestSession(tenant);
+    const token = await partnerToken(tenant);
+    const logout = await callApi('DELETE', '/v1/auth/sessions/current', { token: guest.accessToken });
+    expect(logout.status).toBe(204);
+    await takeCleanupWork(tenant.tenantId, 1, { settleMs: 1500 });
+
+    // Act
+    const response = await claim(guest.sessionId, token, 'customer-7');
+
+    // Assert
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual(apiError('session_ended'));
+    expect((await sessionItem(tenant.tenantId, guest.sessionId))?.claimedBy).toBeUndefined();
+    expect(await takeCleanupWork(tenant.tenantId, 0, { settleMs: 1500 })).toEqual([]);
+  });
+
   it("answers a partner claiming another tenant's session with 404 and leaves it unclaimed", async () => {
     // Arrange
     const tenantA = await createTestTenant();
