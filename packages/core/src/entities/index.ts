@@ -4,6 +4,7 @@ import { Entity, Service } from 'electrodb';
 import { dynamoDbClient } from '../aws/clients';
 import { requiredEnv } from '../config';
 import { ClientIdClaim } from './client-id-claim';
+import { File } from './file';
 import { PartnerClient } from './partner-client';
 import { RateCounter } from './rate-counter';
 import { RevokedToken } from './revoked-token';
@@ -32,6 +33,7 @@ export function createDb(options: DbOptions = {}) {
       session: new Entity(Session.schema),
       revokedToken: new Entity(RevokedToken.schema),
       rateCounter: new Entity(RateCounter.schema),
+      file: new Entity(File.schema),
     },
     { client, table },
   );
@@ -53,4 +55,18 @@ export { RateCounter, incrementRateCounter, type RateCounterKey } from './rate-c
 export { RevokedToken, isTokenRevoked } from './revoked-token';
 export { Session, SESSION_TTL_GRACE_SECONDS, USER_ID_PATTERN, sessionOwner, userOwner } from './session';
 export { Tenant } from './tenant';
+export {
+  File,
+  FILE_STATES,
+  EXPIRY_SHARDS,
+  OWNER_PATTERN,
+  SHA256_BASE64_PATTERN,
+  expiryBucket,
+  expiryShard,
+  expiryPartition,
+  statesBefore,
+  transitionFile,
+  type FileItem,
+  type FileState,
+} from './file';
 export { ID_PATTERN, TENANT_ID_PATTERN } from './shared';

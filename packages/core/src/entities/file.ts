@@ -1,0 +1,155 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Entity, type EntityItem } from 'electrodb';
+import {
+  createdAtAttribute,
+  ID_PATTERN,
+  ISO_DATE_PATTERN,
+  tenantIdAttribute,
+  updatedAtAttribute,
+} from './shared';
+import type { Db } from '.';
+
+/** pending -> processing -> ready | rejected; any of them -> deleted. */
+export const FILE_STATES = ['pending', 'processing', 'ready', 'rejected', 'deleted'] as const;
+export type FileState = (typeof FILE_STATES)[number];
+
+const NEXT_STATES: Record<FileState, readonly FileState[]> = {
+  pending: ['processing', 'rejected', 'deleted'],
+  // A crashed processor leaves `processing`; the redelivered message may take it again.
+  processing: ['processing', 'ready', 'rejected', 'deleted'],
+  ready: ['deleted'],
+  rejected: ['deleted'],
+  deleted: [],
+};
+
+/** The states a file may move to `next` from: the condition of every state change, so none regresses. */
+export const statesBefore = (next: FileState): FileState[] =>
+  FILE_STATES.filter((state) => NEXT_STATES[state].includes(next));
+
+/** Expiring items spread over this many partitions per hour, so a busy hour never makes one hot partition. */
+export const EXPIRY_SHARDS = 16;
+
+/** `2026-11-25T09` and a shard from the file id: the scheduler queries each (hour, shard) with one Query. */
+export const expiryBucket = (expiresAt: string) => expiresAt.slice(0, 13);
+export const expiryShard = (fileId: string) =>
+  createHash('sha256').update(fileId).digest()[0]! % EXPIRY_SHARDS;
+export const expiryPartition = (expiresAt: string, fileId: string) =>
+  `${expiryBucket(expiresAt)}#${expiryShard(fileId)}`;
+
+export const OWNER_PATTERN = /^(session|user)#[\x21\x22\x24-\x7e]{1,128}$/;
+/** Base64 of 32 bytes, as S3's x-amz-checksum-sha256 takes it. */
+export const SHA256_BASE64_PATTERN = /^[A-Za-z0-9+/]{43}=$/;
+
+const variant = {
+  type: 'map',
+  properties: {
+    key: { type: 'string', required: true },
+    contentType: { type: 'string', required: true },
+    width: { type: 'number', required: true },
+    height: { type: 'number', required: true },
+    size: { type: 'number', required: true },
+  },
+} as const;
+
+/** An uploaded photo: what the client declared, what the processor measured, and what may delete it. */
+export const File = new Entity({
+  model: { entity: 'file', service: 'pixelvault', version: '1' },
+  attributes: {
+    tenantId: tenantIdAttribute,
+    fileId: {
+      type: 'string',
+      required: true,
+      readOnly: true,
+      validate: ID_PATTERN,
+      default: () => randomBytes(16).toString('base64url'),
+    },
+    owner: { type: 'string', required: true, readOnly: true, validate: OWNER_PATTERN },
+    // Never part of a key: storage keys are built from ids only.
+    name: { type: 'string', required: true, readOnly: true },
+    contentType: { type: 'string', required: true, readOnly: true },
+    size: { type: 'number', required: true, readOnly: true },
+    sha256: { type: 'string', required: true, readOnly: true, validate: SHA256_BASE64_PATTERN },
+    objectKey: {
+      type: 'string',
+      readOnly: true,
+      watch: ['tenantId', 'owner', 'fileId'],
+      set: (_key, { tenantId, owner, fileId }) => `t/${tenantId}/o/${owner}/f/${fileId}/original`,
+    },
+    state: { type: FILE_STATES, required: true, default: 'pending' },
+    measuredSize: { type: 'number' },
+    detectedType: { type: 'string' },
+    width: { type: 'number' },
+    height: { type: 'number' },
+    format: { type: 'string' },
+    variants: { type: 'map', properties: { thumbnail: variant, preview: variant } },
+    rejection: {
+      type: 'map',
+      properties: { reason: { type: 'string', required: true }, detail: { type: 'string' } },
+    },
+    // Projects that use the file, and orders that pin it: either above zero and it is never deleted.
+    refCount: { type: 'number', required: true, default: 0 },
+    pinCount: { type: 'number', required: true, default: 0 },
+    longTerm: { type: 'boolean', required: true, default: false },
+    expiresAt: { type: 'string', validate: ISO_DATE_PATTERN },
+    // `<hour>#<shard>` while the file has an expiresAt, absent otherwise: the expiry index is sparse.
+    expiryPartition: {
+      type: 'string',
+      hidden: true,
+      watch: ['expiresAt', 'fileId'],
+      set: (_partition, { expiresAt, fileId }) =>
+        expiresAt === undefined ? undefined : expiryPartition(expiresAt, fileId),
+    },
+    createdAt: createdAtAttribute,
+    updatedAt: updatedAtAttribute,
+  },
+  indexes: {
+    byId: {
+      pk: { field: 'pk', composite: ['tenantId', 'fileId'], casing: 'none' },
+      sk: { field: 'sk', composite: [] },
+    },
+    // Files of an owner, newest first (the same gsi1 partition as the owner's sessions and projects).
+    byOwner: {
+      index: 'gsi1',
+      pk: { field: 'gsi1pk', composite: ['tenantId', 'owner'], casing: 'none' },
+      sk: { field: 'gsi1sk', composite: ['createdAt'] },
+    },
+    // What expires in an hour, across tenants, for the scheduler; only files with an expiresAt are in it.
+    byExpiry: {
+      index: 'expiry',
+      pk: { field: 'gsi3pk', composite: ['expiryPartition'], casing: 'none' },
+      sk: { field: 'gsi3sk', composite: ['expiresAt'] },
+    },
+  },
+});
+
+export type FileItem = EntityItem<typeof File>;
+
+/**
+ * Moves a file to `next` only from a state that may precede it, setting `changes` with it; false when the file
+ * is gone or already elsewhere (a duplicate or late message), so processing stays idempotent.
+ */
+export async function transitionFile(
+  db: Db,
+  key: { tenantId: string; fileId: string },
+  next: FileState,
+  changes: Partial<
+    Pick<FileItem, 'measuredSize' | 'detectedType' | 'width' | 'height' | 'format' | 'variants' | 'rejection'>
+  > = {},
+): Promise<boolean> {
+  try {
+    await db.entities.file
+      .patch(key)
+      .set({ ...changes, state: next })
+      .where(({ state }, { eq }) =>
+        statesBefore(next)
+          .map((from) => eq(state, from))
+          .join(' OR '),
+      )
+      .go();
+    return true;
+  } catch (error) {
+    if ((error as { cause?: { name?: string } }).cause?.name === 'ConditionalCheckFailedException')
+      return false;
+    throw error;
+  }
+}
