@@ -66,24 +66,37 @@ export function digestMismatch(body: Buffer, expected: ExpectedDigest[]): S3Erro
     ?.mismatch;
 }
 
+/** Hashes a body as it streams; `mismatch()`, once the body has ended, names the first promised digest it failed. */
+export function digestVerifier(expected: ExpectedDigest[]): {
+  update(chunk: Buffer): void;
+  mismatch(): S3Error | undefined;
+} {
+  const hashes: Hash[] = expected.map(({ algorithm }) => createHash(algorithm));
+  return {
+    update(chunk) {
+      for (const hash of hashes) hash.update(chunk);
+    },
+    mismatch: () => expected.find(({ digest }, index) => !hashes[index]?.digest().equals(digest))?.mismatch,
+  };
+}
+
 /**
  * Passes the body through while hashing it, but holds back the last chunk until the digests are known: on a
  * mismatch the stream fails before the upstream has the whole body, so the upstream (which parses complete bodies
  * only) never stores it. Memory stays at one chunk, whatever the upload size.
  */
 export function verifyingStream(expected: ExpectedDigest[]): Transform {
-  const hashes: Hash[] = expected.map(({ algorithm }) => createHash(algorithm));
+  const verifier = digestVerifier(expected);
   let held: Buffer | undefined;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      for (const hash of hashes) hash.update(chunk);
+      verifier.update(chunk);
       const previous = held;
       held = chunk;
       callback(null, previous);
     },
     flush(callback) {
-      const failed = expected.find(({ digest }, index) => !hashes[index]?.digest().equals(digest));
-      callback(failed?.mismatch, held);
+      callback(verifier.mismatch(), held);
     },
   });
 }

@@ -5,7 +5,7 @@ import { PassThrough, pipeline } from 'node:stream';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_CREDENTIALS, LOCAL_HOST, LOCAL_REGION } from '../constants';
 import { LocalAwsError } from '../errors';
-import { digestMismatch, expectedDigests, verifyingStream } from './checksum';
+import { digestMismatch, expectedDigests, verifyingStream, type ExpectedDigest } from './checksum';
 import {
   corsConfigurationXml,
   parseCorsConfiguration,
@@ -19,6 +19,7 @@ import {
   parseNotificationConfiguration,
   type ObjectEvent,
 } from './notifications';
+import { MAX_PUT_SIZE, putInParts, SINGLE_PUT_LIMIT } from './large-put';
 import { hoistedHeaders, isPresigned, verifyPresigned } from './presigned';
 import {
   carriesObjectBody,
@@ -252,12 +253,9 @@ async function forward(
   requestId: string,
 ): Promise<void> {
   const method = request.method ?? 'GET';
-  if (Number(header(request.headers, 'content-length') ?? 0) > FAUXQS_BODY_LIMIT) {
-    throw new S3Error(
-      400,
-      'EntityTooLarge',
-      `The local S3 (fauxqs) accepts request bodies up to ${FAUXQS_BODY_LIMIT} bytes; upload larger objects with a multipart upload.`,
-    );
+  const length = Number(header(request.headers, 'content-length') ?? 0);
+  if (length > MAX_PUT_SIZE) {
+    throw new S3Error(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
   }
   // aws-chunked bodies carry their checksum in a trailer inside the framing; fauxqs decodes them, we pass them on.
   const awsChunked = header(request.headers, 'content-encoding')?.includes('aws-chunked') ?? false;
@@ -265,6 +263,19 @@ async function forward(
     carriesObjectBody(method, target, request.headers) && !awsChunked
       ? expectedDigests(request.headers, caller.hoisted)
       : [];
+  const { bucket, key } = target;
+  const isPutObject = eventOperation(method, target, request.headers) === 'ObjectCreated:Put';
+  if (bucket && key && isPutObject && !awsChunked && length > SINGLE_PUT_LIMIT) {
+    await forwardInParts(context, request, response, { bucket, key }, caller, cors, requestId, digests);
+    return;
+  }
+  if (length > FAUXQS_BODY_LIMIT) {
+    throw new S3Error(
+      400,
+      'EntityTooLarge',
+      `The local S3 (fauxqs) accepts parts and aws-chunked bodies up to ${FAUXQS_BODY_LIMIT} bytes.`,
+    );
+  }
   const operation =
     target.bucket && context.notifications.get(target.bucket).length > 0
       ? eventOperation(method, target, request.headers)
@@ -318,33 +329,86 @@ async function forward(
   }
   // Answers of event-emitting operations are small; holding them until the events are queued keeps local runs deterministic.
   const body = await readBody(answer, Number.POSITIVE_INFINITY);
-  const event = {
-    region: context.region,
-    time: context.now(),
-    bucket: target.bucket,
-    principalId: caller.principalId,
-    sourceIp: (request.socket.remoteAddress ?? LOCAL_HOST).replace(/^::ffff:/, ''),
-    requestId: header(answer.headers, 'x-amz-request-id') ?? requestId,
-    hostId: header(answer.headers, 'x-amz-id-2') ?? requestId,
-  };
   await publishEvents(
     context,
     operation,
     target.key,
     { request: Buffer.concat(sent).toString('utf8'), answer: body.toString('utf8') },
-    event,
-  ).catch((error: unknown) =>
-    console.warn(
-      `S3 fidelity: could not deliver ${operation} notification for ${target.bucket}: ${String(error)}`,
-    ),
+    {
+      ...eventBase(context, request, target.bucket, caller),
+      requestId: header(answer.headers, 'x-amz-request-id') ?? requestId,
+      hostId: header(answer.headers, 'x-amz-id-2') ?? requestId,
+    },
   );
   response.writeHead(status, headers);
   response.end(body);
 }
 
+/** A PutObject too large for one fauxqs request: stored in parts, answered and announced as the single PUT it is. */
+async function forwardInParts(
+  context: Context,
+  request: IncomingMessage,
+  response: ServerResponse,
+  { bucket, key }: { bucket: string; key: string },
+  caller: Caller,
+  cors: Record<string, string>,
+  requestId: string,
+  digests: ExpectedDigest[],
+): Promise<void> {
+  const headers = { ...request.headers, ...caller.hoisted };
+  const eTag = await putInParts({ upstream: context.upstream, bucket, key, headers, digests }, request);
+  if (context.notifications.get(bucket).length > 0) {
+    await publishEvents(
+      context,
+      'ObjectCreated:Put',
+      key,
+      { request: '', answer: '' },
+      { ...eventBase(context, request, bucket, caller), requestId, hostId: requestId },
+    );
+  }
+  const checksum = header(headers, 'x-amz-checksum-sha256');
+  send(response, 200, {
+    etag: eTag,
+    ...(checksum ? { 'x-amz-checksum-sha256': checksum, 'x-amz-checksum-type': 'FULL_OBJECT' } : {}),
+    'x-amz-request-id': requestId,
+    'x-amz-id-2': requestId,
+    ...cors,
+  });
+}
+
 type EventBase = Omit<ObjectEvent, 'eventName' | 'key' | 'object' | 'sequencer'>;
 
+function eventBase(
+  context: Context,
+  request: IncomingMessage,
+  bucket: string,
+  caller: Caller,
+): Omit<EventBase, 'requestId' | 'hostId'> {
+  return {
+    region: context.region,
+    time: context.now(),
+    bucket,
+    principalId: caller.principalId,
+    sourceIp: (request.socket.remoteAddress ?? LOCAL_HOST).replace(/^::ffff:/, ''),
+  };
+}
+
+/** Delivery failures are logged, not answered: the S3 operation itself succeeded. */
 async function publishEvents(
+  context: Context,
+  operation: ObjectEventName | 'DeleteObjects',
+  key: string | undefined,
+  bodies: { request: string; answer: string },
+  base: EventBase,
+): Promise<void> {
+  await deliverEvents(context, operation, key, bodies, base).catch((error: unknown) =>
+    console.warn(
+      `S3 fidelity: could not deliver ${operation} notification for ${base.bucket}: ${String(error)}`,
+    ),
+  );
+}
+
+async function deliverEvents(
   context: Context,
   operation: ObjectEventName | 'DeleteObjects',
   key: string | undefined,

@@ -45,19 +45,26 @@ export async function readBody(stream: NodeJS.ReadableStream, limit: number): Pr
   return Buffer.concat(chunks);
 }
 
-/** Sends a body-less request to the upstream and waits for its complete answer. */
+/** Sends a request with a small or already buffered body to the upstream and waits for its complete answer. */
 export async function upstreamCall(
   upstream: URL,
   method: string,
   path: string,
-): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+  headers: OutgoingHttpHeaders = {},
+  body: Buffer[] = [],
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  const length = body.reduce((total, chunk) => total + chunk.length, 0);
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const request = upstreamRequest(upstream, method, path);
-    request.on('response', resolve).on('error', reject).end();
+    const request = upstreamRequest(upstream, method, path, {
+      ...headers,
+      ...(length > 0 ? { 'content-length': length } : {}),
+    });
+    request.on('response', resolve).on('error', reject);
+    for (const chunk of body) request.write(chunk);
+    request.end();
   });
-  response.resume();
-  await new Promise((resolve) => response.on('end', resolve));
-  return { status: response.statusCode ?? 500, headers: response.headers };
+  const answer = await readBody(response, Number.POSITIVE_INFINITY);
+  return { status: response.statusCode ?? 500, headers: response.headers, body: answer };
 }
 
 export const objectPath = (bucket: string, key: string): string =>

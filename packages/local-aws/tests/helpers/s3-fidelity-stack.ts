@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import path from 'node:path';
 import {
   CreateBucketCommand,
   PutBucketNotificationConfigurationCommand,
@@ -109,3 +112,22 @@ interface S3EventRecord {
 
 export const eventRecords = (messages: Message[]): S3EventRecord[] =>
   messages.flatMap((message) => (JSON.parse(message.Body ?? '{}') as { Records: S3EventRecord[] }).Records);
+
+/** fauxqs in a child process, so that this process's memory is the proxy's (and the test client's) alone. */
+export async function startFauxqsProcess(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const script = `const { startFauxqs } = await import('fauxqs');
+    const server = await startFauxqs({ port: 0, logger: false, host: '${LOCAL_HOST}' });
+    console.log(server.port);`;
+  const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
+    cwd: path.resolve(__dirname, '../..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  return {
+    endpoint: `http://${LOCAL_HOST}:${line.toString().trim()}`,
+    async stop() {
+      child.kill();
+      await once(child, 'exit');
+    },
+  };
+}

@@ -174,20 +174,6 @@ describe('presigned PUT', () => {
     expect(head.ContentLength).toBe(large.length);
   });
 
-  it('answers 400 EntityTooLarge above the fauxqs body limit instead of a reset connection', async () => {
-    // Arrange
-    const bucket = await createBucket(stack);
-    const tooLarge = Buffer.alloc(12 * 1024 * 1024);
-    const url = await presignPut(bucket, 'huge.tif', tooLarge, 'image/tiff');
-
-    // Act
-    const response = await put(url, tooLarge, 'image/tiff');
-
-    // Assert
-    expect(response.status).toBe(400);
-    expect(await errorCode(response)).toBe('EntityTooLarge');
-  });
-
   it('rejects a URL signed for one key used for another with 403', async () => {
     // Arrange
     const bucket = await createBucket(stack);
@@ -237,6 +223,32 @@ describe('SDK PutObject', () => {
     // Assert
     expect(error).toMatchObject({ name: 'BadDigest', $metadata: { httpStatusCode: 400 } });
     expect(await objectExists(bucket, 'a.txt')).toBe(false);
+  });
+});
+
+describe('SDK UploadPart', () => {
+  it('answers 400 EntityTooLarge above the fauxqs body limit instead of a reset connection', async () => {
+    // Arrange: a part cannot be split like a PutObject body.
+    const bucket = await createBucket(stack);
+    const { UploadId } = await stack.s3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'huge.tif' }),
+    );
+
+    // Act
+    const error = await stack.s3
+      .send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: 'huge.tif',
+          UploadId,
+          PartNumber: 1,
+          Body: Buffer.alloc(12 * 1024 * 1024),
+        }),
+      )
+      .catch((thrown: { name: string; $metadata: { httpStatusCode?: number } }) => thrown);
+
+    // Assert
+    expect(error).toMatchObject({ name: 'EntityTooLarge', $metadata: { httpStatusCode: 400 } });
   });
 });
 
