@@ -1,0 +1,23 @@
+import { ApiError, requireScope, type Caller, type Owner } from '@pixelvault/core';
+
+/** What a caller wants to do with files: register (and upload), read one, or list an owner's files. */
+export type FileAccess = 'register' | 'read' | 'list';
+
+/**
+ * Whose files the caller acts on, or 403. Sessions act for themselves (`sub`); an upload link acts for the owner
+ * it was made for and may register and read that owner's files, never list them (a QR code on a phone must not
+ * reveal a session's whole library). Partner systems own no files.
+ */
+export function fileOwnerOf(caller: Caller, access: FileAccess): Owner {
+  if (caller.kind === 'upload') {
+    if (access === 'list') throw new ApiError(403, 'forbidden', 'Upload-link tokens cannot list files');
+    requireScope(caller, 'files:upload');
+    // callerOf refuses an upload token without an owner.
+    return caller.owner!;
+  }
+  requireScope(caller, access === 'register' ? 'files:write' : 'files:read');
+  if (caller.kind !== 'guest' && caller.kind !== 'user') {
+    throw new ApiError(403, 'forbidden', 'Only session and upload-link tokens own files');
+  }
+  return caller.sub as Owner;
+}
