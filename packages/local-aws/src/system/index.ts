@@ -88,7 +88,13 @@ export async function startSystem(options: SystemOptions): Promise<LocalSystem> 
             onOutput: (line) => options.onOutput?.(name, line),
             onCrash: options.onCrash,
           }).then(stoppers.add),
-          resolveServiceConfig(dir, stage, region, params),
+          resolveServiceConfig(
+            dir,
+            stage,
+            region,
+            params,
+            path.join(options.repoRoot, '.local', 'service-config'),
+          ),
         ]);
         return { service, config };
       }),

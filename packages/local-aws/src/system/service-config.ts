@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { runSls, paramFlags } from './serverless-cli';
 
 /** The parts of a resolved serverless.yml that the local system acts on. */
@@ -28,8 +31,51 @@ export interface ScheduleEventConfig {
   rate: string[];
 }
 
-/** Resolves a service's configuration with the same stage and params the system runs it with. */
+/**
+ * Resolves a service's configuration with the same stage and params the system runs it with. `sls print` costs
+ * a second or two of CPU per service while every service is starting, so its result is kept in `cacheDir`
+ * under a hash of everything it depends on: the service's and the shared YAML files, stage, region and params.
+ */
 export async function resolveServiceConfig(
+  serviceDir: string,
+  stage: string,
+  region: string,
+  params: Record<string, string>,
+  cacheDir?: string,
+): Promise<ServiceConfig> {
+  // One file per service and stage, so runs with changing params (tests) replace rather than pile up.
+  const cacheFile = cacheDir && path.join(cacheDir, `${path.basename(serviceDir)}.${stage}.json`);
+  const hash = configHash(serviceDir, stage, region, params);
+  if (cacheFile && existsSync(cacheFile)) {
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { hash: string; config: ServiceConfig };
+    if (cached.hash === hash) return cached.config;
+  }
+  const config = await printServiceConfig(serviceDir, stage, region, params);
+  if (cacheFile) {
+    mkdirSync(path.dirname(cacheFile), { recursive: true });
+    writeFileSync(cacheFile, JSON.stringify({ hash, config }));
+  }
+  return config;
+}
+
+function configHash(
+  serviceDir: string,
+  stage: string,
+  region: string,
+  params: Record<string, string>,
+): string {
+  const hash = createHash('sha256').update(JSON.stringify({ serviceDir, stage, region, params }));
+  const yamlFiles = [
+    path.join(serviceDir, 'serverless.yml'),
+    ...readdirSync(path.dirname(serviceDir))
+      .filter((name) => name.endsWith('.yml'))
+      .map((name) => path.join(path.dirname(serviceDir), name)),
+  ];
+  for (const file of yamlFiles) hash.update(file).update(readFileSync(file));
+  return hash.digest('hex').slice(0, 32);
+}
+
+async function printServiceConfig(
   serviceDir: string,
   stage: string,
   region: string,
