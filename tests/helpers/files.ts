@@ -1,13 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
 import { LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
 import { callApi } from './identity';
+import { takeMessages } from './queues';
 import { testSystem } from './system';
 
 /** Base64 SHA-256, as POST /v1/files and x-amz-checksum-sha256 take it. */
@@ -122,47 +117,13 @@ export async function takeUploadNotification(
   key: string,
   { timeoutMs = 10_000 }: { timeoutMs?: number } = {},
 ): Promise<S3EventRecord | undefined> {
-  const system = testSystem();
-  const sqs = new SQSClient({
-    endpoint: system.endpoints.sqs,
-    region: system.region,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  const queueUrl = system.outputs.PostUploadQueueUrl!;
-  try {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-          VisibilityTimeout: 30,
-        }),
-      );
-      let found: S3EventRecord | undefined;
-      for (const message of Messages) {
-        const { Records = [] } = JSON.parse(message.Body ?? '{}') as { Records?: S3EventRecord[] };
-        const record = Records.find((candidate) => decodeEventKey(candidate.s3.object.key) === key);
-        if (record && !found) {
-          found = record;
-          await sqs.send(
-            new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
-          );
-        } else {
-          await sqs.send(
-            new ChangeMessageVisibilityCommand({
-              QueueUrl: queueUrl,
-              ReceiptHandle: message.ReceiptHandle,
-              VisibilityTimeout: 0,
-            }),
-          );
-        }
-      }
-      if (found) return found;
-    }
-    return undefined;
-  } finally {
-    sqs.destroy();
-  }
+  const [record] = await takeMessages(
+    testSystem().outputs.PostUploadQueueUrl!,
+    (body) =>
+      ((body as { Records?: S3EventRecord[] } | null)?.Records ?? []).find(
+        (candidate) => decodeEventKey(candidate.s3.object.key) === key,
+      ),
+    { count: 1, timeoutMs },
+  );
+  return record;
 }

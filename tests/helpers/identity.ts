@@ -1,11 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
 // Deep import, as local-aws's seed does: core's index also loads Middy, which only ships ESM entries.
 import { createDb, type Db } from '@pixelvault/core/src/entities';
 import { LOCAL_CREDENTIALS, seedTenant } from '@pixelvault/local-aws';
@@ -21,6 +15,7 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
+import { takeMessages } from './queues';
 import { testSystem } from './system';
 
 export interface TestTenant {
@@ -256,51 +251,9 @@ export async function takeCleanupWork(
   count: number,
   { timeoutMs = 10_000, settleMs = 0 }: { timeoutMs?: number; settleMs?: number } = {},
 ): Promise<CleanupWork[]> {
-  const system = testSystem();
-  const sqs = new SQSClient({
-    endpoint: system.endpoints.sqs,
-    region: system.region,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  const queueUrl = system.outputs.CleanupQueueUrl!;
-  const taken: CleanupWork[] = [];
-  try {
-    let deadline = Date.now() + timeoutMs;
-    let settling = false;
-    while (Date.now() < deadline) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-          VisibilityTimeout: 30,
-        }),
-      );
-      for (const message of Messages) {
-        const work = JSON.parse(message.Body ?? '{}') as CleanupWork;
-        if (work.tenantId === tenantId) {
-          taken.push(work);
-          await sqs.send(
-            new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
-          );
-        } else {
-          await sqs.send(
-            new ChangeMessageVisibilityCommand({
-              QueueUrl: queueUrl,
-              ReceiptHandle: message.ReceiptHandle,
-              VisibilityTimeout: 0,
-            }),
-          );
-        }
-      }
-      if (taken.length >= count && !settling) {
-        if (settleMs <= 0) break;
-        settling = true;
-        deadline = Date.now() + settleMs;
-      }
-    }
-    return taken;
-  } finally {
-    sqs.destroy();
-  }
+  return takeMessages(
+    testSystem().outputs.CleanupQueueUrl!,
+    (body) => ((body as CleanupWork | null)?.tenantId === tenantId ? (body as CleanupWork) : undefined),
+    { count, timeoutMs, settleMs },
+  );
 }

@@ -1,0 +1,71 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
+import { testSystem } from './system';
+
+export interface TakeOptions {
+  /** Stop once this many matched (after `settleMs` more, to catch an unexpected extra one). */
+  count: number;
+  timeoutMs?: number;
+  settleMs?: number;
+}
+
+/**
+ * Takes (receives and deletes) the messages of a queue that `match` picks, as parsed values. Tests share the
+ * queues: every other message is made visible again at once, so each test matches only on its own ids.
+ */
+export async function takeMessages<T>(
+  queueUrl: string,
+  match: (body: unknown) => T | undefined,
+  { count, timeoutMs = 10_000, settleMs = 0 }: TakeOptions,
+): Promise<T[]> {
+  const system = testSystem();
+  const sqs = new SQSClient({
+    endpoint: system.endpoints.sqs,
+    region: system.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const taken: T[] = [];
+  try {
+    let deadline = Date.now() + timeoutMs;
+    let settling = false;
+    while (Date.now() < deadline) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: 30,
+        }),
+      );
+      for (const message of Messages) {
+        const matched = match(JSON.parse(message.Body ?? 'null'));
+        const handle = message.ReceiptHandle;
+        if (matched !== undefined) {
+          taken.push(matched);
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: handle }));
+        } else {
+          await sqs.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: queueUrl,
+              ReceiptHandle: handle,
+              VisibilityTimeout: 0,
+            }),
+          );
+        }
+      }
+      if (taken.length >= count && !settling) {
+        if (settleMs <= 0) break;
+        settling = true;
+        deadline = Date.now() + settleMs;
+      }
+    }
+    return taken;
+  } finally {
+    sqs.destroy();
+  }
+}
