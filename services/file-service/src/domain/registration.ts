@@ -1,18 +1,10 @@
 import { payloadTooLarge, SHA256_BASE64_PATTERN } from '@pixelvault/core';
 import { z } from 'zod';
+import { ALLOWED_CONTENT_TYPES, DEFAULT_LIMITS } from './limits';
+import type { AllowedContentType } from './sniff';
 
-/** The image types the processor can sniff and render; anything else is refused at registration. */
-export const UPLOAD_CONTENT_TYPES = [
-  'image/jpeg',
-  'image/png',
-  'image/webp',
-  'image/heic',
-  'image/heif',
-  'image/tiff',
-] as const;
-
-/** One presigned PUT carries at most this much (multipart uploads are not offered yet). */
-export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+/** The limits the processor enforces on the bytes are the ones registration enforces on the declaration. */
+const MAX_UPLOAD_BYTES = DEFAULT_LIMITS.maxBytes;
 
 /** A registration nobody uploads to is cleaned up after this long. */
 export const PENDING_TTL_MS = 24 * 3600 * 1000;
@@ -22,7 +14,7 @@ export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
 
 export const registerFileBody = z.object({
   name: z.string().min(1).max(255),
-  contentType: z.enum(UPLOAD_CONTENT_TYPES),
+  contentType: z.enum(ALLOWED_CONTENT_TYPES as [AllowedContentType, ...AllowedContentType[]]),
   // The upper bound is a 413, not a 400: checked by requireUploadSize once the body is well-formed.
   size: z.number().int().min(1),
   sha256: z
