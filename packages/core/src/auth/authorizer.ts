@@ -41,6 +41,28 @@ function authorizerContext(claims: TokenClaims): APIGatewayAuthorizerResultConte
   };
 }
 
+/** A verified, unrevoked token's claims, or why the header was refused. Outages (keys, revocation store) throw. */
+export type BearerAuthentication = { claims: TokenClaims } | { rejected: string; jti?: string };
+
+/** `Authorization: Bearer <jwt>` checked as every authorizer checks it: signature and claims, then revocation. */
+export async function authenticateBearer(
+  authorization: string | undefined,
+  verifier: TokenVerifier,
+  isRevoked?: (claims: TokenClaims) => Promise<boolean>,
+): Promise<BearerAuthentication> {
+  const token = BEARER.exec(authorization?.trim() ?? '')?.[1];
+  if (!token) return { rejected: 'no_bearer_token' };
+  let claims: TokenClaims;
+  try {
+    claims = await verifier.verify(token);
+  } catch (error) {
+    if (error instanceof TokenRejectedError) return { rejected: error.reason };
+    throw error;
+  }
+  if (await isRevoked?.(claims)) return { rejected: 'revoked', jti: claims.jti };
+  return { claims };
+}
+
 /**
  * A Lambda TOKEN authorizer: `Bearer <jwt>` -> Allow on the whole API with the claims as context. Every refusal
  * throws `Unauthorized`, which API Gateway (and serverless-offline) answer with 401. The token is never logged.
@@ -62,23 +84,17 @@ export function createTokenAuthorizer({
   };
 
   return async (event) => {
-    const token = BEARER.exec(event.authorizationToken?.trim() ?? '')?.[1];
-    if (!token) throw unauthorized('no_bearer_token');
-
-    let claims: TokenClaims;
+    let authentication: BearerAuthentication;
     try {
-      claims = await verifier.verify(token);
+      authentication = await authenticateBearer(event.authorizationToken, verifier, isRevoked);
     } catch (error) {
-      if (error instanceof TokenRejectedError) throw unauthorized(error.reason);
-      throw failed('Token verification failed', error);
+      throw failed('Token could not be checked', error);
     }
-    let revoked = false;
-    try {
-      revoked = (await isRevoked?.(claims)) ?? false;
-    } catch (error) {
-      throw failed('Revocation check failed', error);
+    if ('rejected' in authentication) {
+      const { rejected, jti } = authentication;
+      throw unauthorized(rejected, jti === undefined ? {} : { jti });
     }
-    if (revoked) throw unauthorized('revoked', { jti: claims.jti });
+    const { claims } = authentication;
 
     return {
       principalId: claims.sub,

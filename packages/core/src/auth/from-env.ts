@@ -1,6 +1,8 @@
 import { requiredEnv } from '../config';
-import { createDb, isTokenRevoked } from '../entities';
-import { createTokenAuthorizer } from './authorizer';
+import { createDb, isTokenRevoked, type Db } from '../entities';
+import { unauthorized } from '../errors';
+import { callerFromClaims, type Caller } from '../http/caller';
+import { authenticateBearer, createTokenAuthorizer } from './authorizer';
 import { createTokenVerifier, type TokenVerifier } from './verifier';
 
 let verifier: TokenVerifier | undefined;
@@ -20,8 +22,24 @@ export function verifierFromEnv(): TokenVerifier {
  */
 export function tokenAuthorizerFromEnv() {
   const db = createDb();
-  return createTokenAuthorizer({
-    verifier: verifierFromEnv(),
-    isRevoked: (claims) => isTokenRevoked(db, { tenantId: claims.tid, jti: claims.jti }),
-  });
+  return createTokenAuthorizer({ verifier: verifierFromEnv(), isRevoked: revocationCheck(db) });
+}
+
+const revocationCheck = (db: Db) => (claims: { tid: string; jti: string }) =>
+  isTokenRevoked(db, { tenantId: claims.tid, jti: claims.jti });
+
+let db: Db | undefined;
+
+/**
+ * The caller behind an `Authorization` header checked in the handler, exactly as the authorizer would check it:
+ * for routes that must also take anonymous calls and so have no API Gateway authorizer. A refusal is a 401.
+ */
+export async function callerFromBearer(authorization: string | undefined): Promise<Caller> {
+  const authentication = await authenticateBearer(
+    authorization,
+    verifierFromEnv(),
+    revocationCheck((db ??= createDb())),
+  );
+  if ('rejected' in authentication) throw unauthorized();
+  return callerFromClaims(authentication.claims);
 }

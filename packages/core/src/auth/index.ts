@@ -18,6 +18,11 @@ export {
   type TokenVerifier,
   type TokenVerifierOptions,
 } from './verifier';
-export { createTokenAuthorizer, type TokenAuthorizerOptions } from './authorizer';
-export { verifierFromEnv, tokenAuthorizerFromEnv } from './from-env';
+export {
+  authenticateBearer,
+  createTokenAuthorizer,
+  type BearerAuthentication,
+  type TokenAuthorizerOptions,
+} from './authorizer';
+export { callerFromBearer, verifierFromEnv, tokenAuthorizerFromEnv } from './from-env';
 export { hashSecret, verifySecret, verifySecretOrDummy } from './secrets';

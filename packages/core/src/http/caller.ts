@@ -1,5 +1,12 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { identityProblem, scopesOf, type Owner, type Subject, type TokenKind } from '../auth/claims';
+import {
+  identityProblem,
+  scopesOf,
+  type Owner,
+  type Subject,
+  type TokenClaims,
+  type TokenKind,
+} from '../auth/claims';
 import { ApiError, unauthorized } from '../errors';
 
 /** Who is calling, as the TOKEN authorizer verified it. */
@@ -38,16 +45,35 @@ export function callerOf(event: APIGatewayProxyEvent): Caller {
     !Number.isFinite(exp)
   )
     throw unauthorized();
-  return {
+  // identityProblem has checked the shapes; the casts only restate it for the compiler.
+  return callerFromClaims({
     sub: sub as Subject,
-    tenantId: tid as string,
-    scopes: scopesOf({ scope: scope as string }),
+    tid: tid as string,
+    scope: scope as string,
     kind: kind as TokenKind,
     jti,
     exp,
-    ...(owner === undefined ? {} : { owner: owner as Owner }),
-    ...(longTerm === undefined ? {} : { longTerm: longTerm as boolean }),
-    ...(sid === undefined ? {} : { sessionId: sid as string }),
+    owner: owner as Owner | undefined,
+    longTerm: longTerm as boolean | undefined,
+    sid: sid as string | undefined,
+  });
+}
+
+/** The caller a verified token speaks for. */
+export function callerFromClaims(
+  claims: Pick<TokenClaims, 'sub' | 'tid' | 'scope' | 'kind' | 'jti' | 'exp' | 'owner' | 'longTerm' | 'sid'>,
+): Caller {
+  const { sub, tid, scope, kind, jti, exp, owner, longTerm, sid } = claims;
+  return {
+    sub,
+    tenantId: tid,
+    scopes: scopesOf({ scope }),
+    kind,
+    jti,
+    exp,
+    ...(owner === undefined ? {} : { owner }),
+    ...(longTerm === undefined ? {} : { longTerm }),
+    ...(sid === undefined ? {} : { sessionId: sid }),
   };
 }
 

@@ -1,16 +1,15 @@
 import {
   ApiError,
+  callerFromBearer,
   httpHandler,
   incrementRateCounter,
-  isTokenRevoked,
   issueToken,
   notFound,
+  requireScope,
   TENANT_ID_PATTERN,
-  TokenRejectedError,
   unauthorized,
   USER_ID_PATTERN,
-  verifierFromEnv,
-  type TokenClaims,
+  type Caller,
 } from '@pixelvault/core';
 import { z } from 'zod';
 import { identityDb, signingKeys, tokenSettings } from '../adapters/identity';
@@ -26,25 +25,13 @@ const body = z.object({
 });
 
 /** The partner behind an optional Bearer token: this route is public for guests, so no API Gateway authorizer. */
-async function partnerOf(authorization: string | undefined): Promise<TokenClaims | undefined> {
+async function partnerOf(authorization: string | undefined): Promise<Caller | undefined> {
   if (!authorization) return undefined;
-  const token = /^Bearer +(\S+)$/i.exec(authorization)?.[1];
-  if (!token) throw unauthorized();
-  const claims = await verifierFromEnv()
-    .verify(token)
-    .catch((error: unknown) => {
-      if (error instanceof TokenRejectedError) throw unauthorized();
-      throw error;
-    });
-  if (await isTokenRevoked(identityDb(), { tenantId: claims.tid, jti: claims.jti })) throw unauthorized();
-  if (claims.kind !== 'partner')
+  const caller = await callerFromBearer(authorization);
+  if (caller.kind !== 'partner')
     throw new ApiError(403, 'forbidden', 'Only partner tokens create user sessions');
-  if (!claims.scope.split(' ').includes('sessions:write')) {
-    throw new ApiError(403, 'insufficient_scope', 'This token lacks the scope sessions:write', {
-      required: 'sessions:write',
-    });
-  }
-  return claims;
+  requireScope(caller, 'sessions:write');
+  return caller;
 }
 
 /**
@@ -66,8 +53,8 @@ export const handler = httpHandler(
       ]);
     }
     // A partner acts in its own tenant only; naming another one reveals nothing about it.
-    if (partner && askedTenant !== undefined && askedTenant !== partner.tid) throw notFound('Tenant');
-    const tenantId = partner?.tid ?? askedTenant!;
+    if (partner && askedTenant !== undefined && askedTenant !== partner.tenantId) throw notFound('Tenant');
+    const tenantId = partner?.tenantId ?? askedTenant!;
 
     const db = identityDb();
     const { data: tenant } = await db.entities.tenant.get({ tenantId }).go();
