@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Entity, type EntityItem } from 'electrodb';
 import {
   createdAtAttribute,
+  isConditionalCheckFailed,
   ID_PATTERN,
   ISO_DATE_PATTERN,
   tenantIdAttribute,
@@ -148,8 +149,7 @@ export async function transitionFile(
       .go();
     return true;
   } catch (error) {
-    if ((error as { cause?: { name?: string } }).cause?.name === 'ConditionalCheckFailedException')
-      return false;
+    if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
 }

@@ -69,4 +69,4 @@ export {
   type FileItem,
   type FileState,
 } from './file';
-export { ID_PATTERN, TENANT_ID_PATTERN } from './shared';
+export { ID_PATTERN, TENANT_ID_PATTERN, isConditionalCheckFailed } from './shared';

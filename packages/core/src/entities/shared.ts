@@ -35,3 +35,7 @@ export const updatedAtAttribute = {
   default: nowIso,
   set: nowIso,
 } as const;
+
+/** ElectroDB wraps the SDK error: a failed write condition shows as its cause. */
+export const isConditionalCheckFailed = (error: unknown) =>
+  (error as { cause?: { name?: string } } | null)?.cause?.name === 'ConditionalCheckFailedException';

@@ -1,4 +1,12 @@
-import { ApiError, callerOf, httpHandler, notFound, requireScope, USER_ID_PATTERN } from '@pixelvault/core';
+import {
+  ApiError,
+  callerOf,
+  httpHandler,
+  isConditionalCheckFailed,
+  notFound,
+  requireScope,
+  USER_ID_PATTERN,
+} from '@pixelvault/core';
 import { z } from 'zod';
 import { identityDb } from '../adapters/identity';
 import { enqueueWork } from '../adapters/work-queue';
@@ -34,7 +42,7 @@ export const handler = httpHandler(
         .where(({ claimedBy }, { notExists }) => notExists(claimedBy))
         .go()
         .catch((error: unknown) => {
-          if ((error as { cause?: { name?: string } }).cause?.name === 'ConditionalCheckFailedException') {
+          if (isConditionalCheckFailed(error)) {
             throw new ApiError(409, 'conflict', 'This session was already claimed by another user');
           }
           throw error;

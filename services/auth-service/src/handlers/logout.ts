@@ -1,4 +1,4 @@
-import { ApiError, callerOf, httpHandler } from '@pixelvault/core';
+import { ApiError, callerOf, httpHandler, isConditionalCheckFailed } from '@pixelvault/core';
 import { identityDb } from '../adapters/identity';
 import { enqueueWork } from '../adapters/work-queue';
 
@@ -27,8 +27,7 @@ export const handler = httpHandler(async ({ event }) => {
     .go()
     .catch((error: unknown) => {
       // A session item that has already been removed has nothing left to end.
-      if ((error as { cause?: { name?: string } }).cause?.name !== 'ConditionalCheckFailedException')
-        throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     });
   if (caller.kind === 'guest') {
     await enqueueWork({
