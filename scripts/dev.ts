@@ -6,6 +6,7 @@ import path from 'node:path';
 import {
   clearDevState,
   describeSystem,
+  devPorts,
   LocalAwsError,
   seedTenant,
   startSystem,
@@ -24,7 +25,6 @@ const demo = {
   // API Gateway API keys are at least 20 characters.
   apiKey: process.env.DEMO_API_KEY ?? 'demo-partner-api-key-local',
 };
-const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
 let system: LocalSystem | undefined;
 let stopping = false;
@@ -55,8 +55,8 @@ async function main(): Promise<void> {
     repoRoot,
     stage: process.env.STAGE ?? 'dev',
     dataDir,
-    ports: { dynamodb: port('DYNAMODB_PORT', 8000), sqs: port('SQS_PORT', 9324), s3: port('S3_PORT', 9000) },
-    gatewayPort: port('PORT', 3000),
+    ports: devPorts().emulators,
+    gatewayPort: devPorts().gateway,
     // Signing keys are generated here on first start and kept, so tokens survive restarts.
     params: { signingKeysDir: path.join(repoRoot, '.local', 'keys'), partnerApiKey: demo.apiKey },
     retryDelaySeconds: 5,

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalAwsError } from './errors';
+import { devPorts } from './ports';
 import { loadSharedResourcesTemplate, provisionFromTemplate } from './provision';
 import { startLocalAws } from './stack';
 
@@ -14,15 +15,10 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { stage: { type: 'string', default: 'dev' }, 'in-memory': { type: 'boolean', default: false } },
   });
-  const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
   const [aws, template] = await Promise.all([
     startLocalAws({
       dataDir: values['in-memory'] ? undefined : path.join(repoRoot, '.local', 'data'),
-      ports: {
-        dynamodb: port('DYNAMODB_PORT', 8000),
-        sqs: port('SQS_PORT', 9324),
-        s3: port('S3_PORT', 9000),
-      },
+      ports: devPorts().emulators,
     }),
     loadSharedResourcesTemplate({ stage: values.stage!, repoRoot }),
   ]);

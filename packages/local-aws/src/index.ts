@@ -1,6 +1,6 @@
 export { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_HOST, LOCAL_REGION } from './constants';
 export { LocalAwsError } from './errors';
-export { freePort } from './ports';
+export { devPorts, freePort } from './ports';
 export { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
 export { startLocalAws, type LocalAws, type LocalAwsOptions } from './stack';
 export { startS3Fidelity } from './s3-fidelity';

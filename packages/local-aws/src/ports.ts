@@ -50,3 +50,16 @@ export async function waitForPort(port: number, what: string, timeoutMs = 30_000
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The fixed ports of `pnpm dev` and `pnpm local-aws`, each overridable by an environment variable. */
+export function devPorts() {
+  const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  return {
+    emulators: {
+      dynamodb: port('DYNAMODB_PORT', 8000),
+      sqs: port('SQS_PORT', 9324),
+      s3: port('S3_PORT', 9000),
+    },
+    gateway: port('PORT', 3000),
+  };
+}
