@@ -38,6 +38,25 @@ export const expiryPartition = (expiresAt: string, fileId: string) =>
   `${expiryBucket(expiresAt)}#${expiryShard(fileId)}`;
 
 export const OWNER_PATTERN = /^(session|user)#[\x21\x22\x24-\x7e]{1,128}$/;
+/** The stored objects of a file: the upload and the variants the processor writes next to it. */
+export type FileObject = 'original' | 'thumbnail' | 'preview';
+
+/** Built from ids only, never from the user's file name; only `original` keys notify the processor. */
+export const fileObjectKey = (
+  file: { tenantId: string; owner: string; fileId: string },
+  object: FileObject,
+) => `t/${file.tenantId}/o/${file.owner}/f/${file.fileId}/${object}`;
+
+const ORIGINAL_KEY_PATTERN = /^t\/([^/]+)\/o\/([^/]+)\/f\/([^/]+)\/original$/;
+
+/** The file an uploaded object key belongs to, or undefined for any other key. */
+export function fileOfObjectKey(key: string): { tenantId: string; owner: string; fileId: string } | undefined {
+  const match = ORIGINAL_KEY_PATTERN.exec(key);
+  if (!match) return undefined;
+  const [, tenantId, owner, fileId] = match as unknown as [string, string, string, string];
+  return { tenantId, owner, fileId };
+}
+
 /** Base64 of 32 bytes, as S3's x-amz-checksum-sha256 takes it. */
 export const SHA256_BASE64_PATTERN = /^[A-Za-z0-9+/]{43}=$/;
 
@@ -74,9 +93,23 @@ export const File = new Entity({
       type: 'string',
       readOnly: true,
       watch: ['tenantId', 'owner', 'fileId'],
-      set: (_key, { tenantId, owner, fileId }) => `t/${tenantId}/o/${owner}/f/${fileId}/original`,
+      set: (_key, { tenantId, owner, fileId }) => fileObjectKey({ tenantId, owner, fileId }, 'original'),
+    },
+    // Upload-link tokens read only what they uploaded: the link token's jti.
+    uploadLinkId: { type: 'string', readOnly: true },
+    // Above the multipart threshold: the S3 upload that POST /complete finishes.
+    multipart: {
+      type: 'map',
+      readOnly: true,
+      properties: {
+        uploadId: { type: 'string', required: true },
+        partSize: { type: 'number', required: true },
+        partCount: { type: 'number', required: true },
+      },
     },
     state: { type: FILE_STATES, required: true, default: 'pending' },
+    // While `processing`: until when the processor that claimed the file owns it (a crashed one's lease lapses).
+    processingLeaseUntil: { type: 'string', validate: ISO_DATE_PATTERN },
     measuredSize: { type: 'number' },
     detectedType: { type: 'string' },
     width: { type: 'number' },
@@ -141,6 +174,7 @@ export async function transitionFile(
     await db.entities.file
       .patch(key)
       .set({ ...changes, state: next })
+      .remove(next === 'processing' ? [] : ['processingLeaseUntil'])
       .where(({ state }, { eq }) =>
         statesBefore(next)
           .map((from) => eq(state, from))
@@ -150,6 +184,32 @@ export async function transitionFile(
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Takes a file for processing: from `pending`, or from `processing` whose lease has lapsed (its processor
+ * crashed). Undefined when another processor holds it, it is finished or gone, or `objectKey` is not its key,
+ * so a duplicate notification never processes a file twice. One conditional write, no read.
+ */
+export async function claimFileForProcessing(
+  db: Db,
+  key: { tenantId: string; fileId: string },
+  { objectKey, now, leaseMs }: { objectKey: string; now: Date; leaseMs: number },
+): Promise<FileItem | undefined> {
+  try {
+    const { data } = await db.entities.file
+      .patch(key)
+      .set({ state: 'processing', processingLeaseUntil: new Date(now.getTime() + leaseMs).toISOString() })
+      .where(
+        (attr, { eq, lt }) =>
+          `${eq(attr.objectKey, objectKey)} AND (${eq(attr.state, 'pending')} OR (${eq(attr.state, 'processing')} AND ${lt(attr.processingLeaseUntil, now.toISOString())}))`,
+      )
+      .go({ response: 'all_new' });
+    return data as FileItem;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return undefined;
     throw error;
   }
 }

@@ -66,6 +66,10 @@ export {
   expiryPartition,
   statesBefore,
   transitionFile,
+  claimFileForProcessing,
+  fileObjectKey,
+  fileOfObjectKey,
+  type FileObject,
   type FileItem,
   type FileState,
 } from './file';

@@ -15,6 +15,9 @@ export const Tenant = new Entity({
       default: () => ({}),
       properties: {
         guestSessionsPerMinute: { type: 'number', required: true, default: 60 },
+        // Absent: the file service's defaults (200 MiB; jpeg, png, webp, heic/heif, tiff).
+        maxUploadBytes: { type: 'number' },
+        uploadContentTypes: { type: 'list', items: { type: 'string' } },
       },
     },
     createdAt: createdAtAttribute,

@@ -1,0 +1,48 @@
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { sqsClient } from '../aws/clients';
+import { requiredEnv } from '../config';
+import type { FileState } from '../entities/file';
+import { logger } from '../logger';
+
+/** A file moved from one state to another; the scheduler reacts (rejected and deleted bytes are cleaned up). */
+export interface FileStateChanged {
+  type: 'file-state-changed';
+  tenantId: string;
+  fileId: string;
+  owner: string;
+  from: FileState;
+  to: FileState;
+  /** `rejected`: the machine-readable reason. */
+  reason?: string;
+  at: string;
+}
+
+export type PixelvaultEvent = FileStateChanged;
+
+// SendMessageBatch takes at most 10 entries.
+const SQS_BATCH = 10;
+
+/**
+ * Logs each event and sends it to the scheduler's queue (EVENTS_QUEUE_URL), ten per request. Throws when any
+ * entry was not accepted, so the caller's message is retried rather than an event silently lost.
+ */
+export async function publishEvents(events: readonly PixelvaultEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  for (const event of events) logger.info('event', { event });
+  const queueUrl = requiredEnv('EVENTS_QUEUE_URL');
+  for (let start = 0; start < events.length; start += SQS_BATCH) {
+    const entries: SendMessageBatchRequestEntry[] = events
+      .slice(start, start + SQS_BATCH)
+      .map((event, index) => ({
+        Id: String(index),
+        MessageBody: JSON.stringify(event),
+        MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
+      }));
+    const { Failed = [] } = await sqsClient().send(
+      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+    );
+    if (Failed.length > 0) {
+      throw new Error(`${Failed.length} events not accepted: ${Failed.map((f) => f.Code).join(', ')}`);
+    }
+  }
+}
