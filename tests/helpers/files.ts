@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { invokeOffline, LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
+import { eventMessage } from '@pixelvault/local-aws/src/s3-fidelity/notifications';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { callApi } from './identity';
 import { takeMessages } from './queues';
 import { testSystem } from './system';
@@ -99,31 +102,163 @@ export async function headObject(key: string) {
   }
 }
 
-/** One record of an S3 event notification, as S3 sends it to SQS. */
-export interface S3EventRecord {
-  eventName: string;
-  s3: { bucket: { name: string }; object: { key: string; size: number } };
+/** GetObject in the system's bucket: the whole body, or undefined when there is no such object. */
+export async function objectBytes(key: string): Promise<Buffer | undefined> {
+  const s3 = localS3();
+  try {
+    const object = await s3.send(
+      new GetObjectCommand({ Bucket: testSystem().outputs.BucketName!, Key: key }),
+    );
+    return Buffer.from(await object.Body!.transformToByteArray());
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  } finally {
+    s3.destroy();
+  }
 }
 
-// S3 event keys are URL-encoded, with `+` for spaces.
-const decodeEventKey = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
+/** Writes an object with storage credentials, bypassing the presigned URL's checks (what a bug or an operator could do). */
+export async function putObjectDirectly(key: string, body: Uint8Array, contentType: string): Promise<void> {
+  const s3 = localS3();
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: testSystem().outputs.BucketName!,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+      }),
+    );
+  } finally {
+    s3.destroy();
+  }
+}
 
-/**
- * Takes (receives and deletes) the post-upload queue's notification about `key`, or undefined after
- * `timeoutMs`. Nothing consumes that queue yet and other tests share it: messages about other keys are made
- * visible again at once.
- */
-export async function takeUploadNotification(
-  key: string,
-  { timeoutMs = 10_000 }: { timeoutMs?: number } = {},
-): Promise<S3EventRecord | undefined> {
-  const [record] = await takeMessages(
-    testSystem().outputs.PostUploadQueueUrl!,
-    (body) =>
-      ((body as { Records?: S3EventRecord[] } | null)?.Records ?? []).find(
-        (candidate) => decodeEventKey(candidate.s3.object.key) === key,
-      ),
-    { count: 1, timeoutMs },
+/** Registers `bytes` as declared and PUTs them to the presigned URL, as the editor does. */
+export async function uploadFile(
+  token: string,
+  bytes: Uint8Array,
+  { contentType = 'image/jpeg', name = `photo-${randomBytes(3).toString('hex')}.jpg` } = {},
+) {
+  const { file, upload } = await registeredFile(token, {
+    name,
+    contentType,
+    size: bytes.byteLength,
+    sha256: sha256Base64(bytes),
+  });
+  const response = await putUpload(upload, bytes);
+  if (response.status !== 200) throw new Error(`upload: ${response.status} ${await response.text()}`);
+  return { file, key: objectKeyOf(upload.url) };
+}
+
+/** The file once processing finished (`ready` or `rejected`); throws after `timeoutMs`. */
+export async function processedFile(token: string, fileId: string, timeoutMs = 30_000): Promise<FileView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await callApi('GET', `/v1/files/${fileId}`, { token });
+    const file = (await response.json()) as FileView;
+    if (file.state === 'ready' || file.state === 'rejected') return file;
+    if (Date.now() > deadline) throw new Error(`file ${fileId} still ${file.state} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The message S3 sends the post-upload queue when `key` is created, in its real shape. */
+export function objectCreatedMessage(key: string, size: number): string {
+  const system = testSystem();
+  const id = randomBytes(8).toString('hex').toUpperCase();
+  return eventMessage(
+    {
+      eventName: 'ObjectCreated:Put',
+      region: system.region,
+      time: new Date(),
+      bucket: system.outputs.BucketName!,
+      key,
+      object: { size, eTag: randomBytes(16).toString('hex') },
+      principalId: 'AWS:PIXELVAULT-TEST',
+      sourceIp: '127.0.0.1',
+      requestId: id,
+      hostId: id,
+      sequencer: id,
+    },
+    'post-upload',
   );
-  return record;
+}
+
+function localSqs(): SQSClient {
+  const system = testSystem();
+  return new SQSClient({
+    endpoint: system.endpoints.sqs,
+    region: system.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+}
+
+/** Sends message bodies to a queue in one SendMessageBatch (at most ten). */
+export async function sendMessages(queueUrl: string, bodies: string[]): Promise<void> {
+  const sqs = localSqs();
+  try {
+    const { Failed = [] } = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: bodies.map((body, index) => ({ Id: String(index), MessageBody: body })),
+      }),
+    );
+    if (Failed.length > 0) throw new Error(`not sent: ${JSON.stringify(Failed)}`);
+  } finally {
+    sqs.destroy();
+  }
+}
+
+/** Invokes the file service's post-upload processor with one SQS batch of these bodies, as the poller would. */
+export async function invokeProcessor(bodies: string[]): Promise<SQSBatchResponse> {
+  const system = testSystem();
+  const queueArn = system.outputs.PostUploadQueueArn!;
+  const event: SQSEvent = {
+    Records: bodies.map((body, index) => ({
+      messageId: `${randomBytes(8).toString('hex')}-${index}`,
+      receiptHandle: randomBytes(16).toString('hex'),
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(Date.now()),
+        SenderId: 'PIXELVAULT-TEST',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: createHash('md5').update(body).digest('hex'),
+      eventSource: 'aws:sqs',
+      eventSourceARN: queueArn,
+      awsRegion: system.region,
+    })),
+  };
+  return (await invokeOffline(
+    system.lambdaUrls['file-service']!,
+    `pixelvault-file-service-${system.stage}-processUploads`,
+    event,
+  )) as SQSBatchResponse;
+}
+
+/** A file-state-changed event the file service published, as the scheduler receives it. */
+export interface FileEvent {
+  type: 'file-state-changed';
+  fileId: string;
+  from: string;
+  to: string;
+  reason?: string;
+}
+
+/** Takes the events published about `fileId` from the scheduler's queue; `settleMs` catches an extra one. */
+export function takeFileEvents(fileId: string, count: number, settleMs = 0): Promise<FileEvent[]> {
+  return takeMessages(
+    testSystem().outputs.CleanupQueueUrl!,
+    (body) => {
+      const event = body as Partial<FileEvent> | null;
+      return event?.type === 'file-state-changed' && event.fileId === fileId
+        ? (event as FileEvent)
+        : undefined;
+    },
+    { count, settleMs, timeoutMs: 20_000 },
+  );
 }

@@ -12,4 +12,4 @@ export { scheduledTime, type ScheduledEvent } from './scheduled-event';
 export * from './entities';
 export * from './auth';
 export { callerOf, requireScope, type Caller } from './http/caller';
-export { publishEvents, type FileStateChanged, type PixelvaultEvent } from './events';
+export { fileStateChanged, publishEvents, type FileStateChanged, type PixelvaultEvent } from './events';

@@ -12,6 +12,8 @@ export interface SystemDescriptor {
   endpoints: LocalAwsEndpoints;
   outputs: Record<string, string>;
   jobs: Array<{ name: string; functionName: string; lambdaUrl: string }>;
+  /** Each function service's Lambda invoke endpoint (serverless-offline), by service folder name. */
+  lambdaUrls: Record<string, string>;
 }
 
 export interface DevState extends SystemDescriptor {
@@ -31,6 +33,7 @@ export function describeSystem(system: LocalSystem): SystemDescriptor {
       functionName: job.functionName,
       lambdaUrl: system.services.find((service) => service.name === job.service)!.lambdaUrl,
     })),
+    lambdaUrls: Object.fromEntries(system.services.map((service) => [service.name, service.lambdaUrl])),
   };
 }
 

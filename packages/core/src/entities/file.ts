@@ -50,7 +50,9 @@ export const fileObjectKey = (
 const ORIGINAL_KEY_PATTERN = /^t\/([^/]+)\/o\/([^/]+)\/f\/([^/]+)\/original$/;
 
 /** The file an uploaded object key belongs to, or undefined for any other key. */
-export function fileOfObjectKey(key: string): { tenantId: string; owner: string; fileId: string } | undefined {
+export function fileOfObjectKey(
+  key: string,
+): { tenantId: string; owner: string; fileId: string } | undefined {
   const match = ORIGINAL_KEY_PATTERN.exec(key);
   if (!match) return undefined;
   const [, tenantId, owner, fileId] = match as unknown as [string, string, string, string];
@@ -191,23 +193,26 @@ export async function transitionFile(
 /**
  * Takes a file for processing: from `pending`, or from `processing` whose lease has lapsed (its processor
  * crashed). Undefined when another processor holds it, it is finished or gone, or `objectKey` is not its key,
- * so a duplicate notification never processes a file twice. One conditional write, no read.
+ * so a duplicate notification never processes a file twice. One conditional write, no read; `claimedFrom` is
+ * the state it left.
  */
 export async function claimFileForProcessing(
   db: Db,
   key: { tenantId: string; fileId: string },
   { objectKey, now, leaseMs }: { objectKey: string; now: Date; leaseMs: number },
-): Promise<FileItem | undefined> {
+): Promise<(FileItem & { claimedFrom: FileState }) | undefined> {
+  const processingLeaseUntil = new Date(now.getTime() + leaseMs).toISOString();
   try {
     const { data } = await db.entities.file
       .patch(key)
-      .set({ state: 'processing', processingLeaseUntil: new Date(now.getTime() + leaseMs).toISOString() })
+      .set({ state: 'processing', processingLeaseUntil })
       .where(
         (attr, { eq, lt }) =>
           `${eq(attr.objectKey, objectKey)} AND (${eq(attr.state, 'pending')} OR (${eq(attr.state, 'processing')} AND ${lt(attr.processingLeaseUntil, now.toISOString())}))`,
       )
-      .go({ response: 'all_new' });
-    return data as FileItem;
+      .go({ response: 'all_old' });
+    const before = data as FileItem;
+    return { ...before, state: 'processing', processingLeaseUntil, claimedFrom: before.state };
   } catch (error) {
     if (isConditionalCheckFailed(error)) return undefined;
     throw error;

@@ -19,6 +19,20 @@ export interface FileStateChanged {
 
 export type PixelvaultEvent = FileStateChanged;
 
+export const fileStateChanged = (
+  file: { tenantId: string; fileId: string; owner: string },
+  change: { from: FileState; to: FileState; at: Date; reason?: string },
+): FileStateChanged => ({
+  type: 'file-state-changed',
+  tenantId: file.tenantId,
+  fileId: file.fileId,
+  owner: file.owner,
+  from: change.from,
+  to: change.to,
+  ...(change.reason === undefined ? {} : { reason: change.reason }),
+  at: change.at.toISOString(),
+});
+
 // SendMessageBatch takes at most 10 entries.
 const SQS_BATCH = 10;
 

@@ -128,3 +128,7 @@ export async function pixelAt(image: Buffer, x: number, y: number): Promise<Rgb>
   const at = (y * info.width + x) * info.channels;
   return [data[at]!, data[at + 1]!, data[at + 2]!];
 }
+
+/** Lossy encoders move colours a little: each channel within 24 of the expected one. */
+export const expectColour = (actual: number[], expected: number[]) =>
+  actual.forEach((channel, i) => expect(Math.abs(channel - expected[i]!)).toBeLessThanOrEqual(24));

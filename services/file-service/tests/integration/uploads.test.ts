@@ -5,7 +5,7 @@ import {
   objectKeyOf,
   putUpload,
   registeredFile,
-  takeUploadNotification,
+  processedFile,
 } from '../../../../tests/helpers/files';
 import { createTestTenant, guestSession, systemDb } from '../../../../tests/helpers/identity';
 
@@ -55,12 +55,12 @@ describe('POST /v1/files, then PUT to the presigned URL', () => {
     expect(Math.abs(Date.parse(item!.expiresAt!) - (before + 24 * 3600_000))).toBeLessThan(60_000);
   });
 
-  it('stores the declared bytes and S3 notifies the post-upload queue of the new object', async () => {
+  it('stores the declared bytes, and S3 notifies the processor, which refuses bytes that are no image', async () => {
     // Arrange
     const tenant = await createTestTenant();
     const guest = await guestSession(tenant);
     const { bytes, registration } = newUpload(4096, { contentType: 'image/png' });
-    const { upload } = await registeredFile(guest.accessToken, registration);
+    const { file, upload } = await registeredFile(guest.accessToken, registration);
     const key = objectKeyOf(upload.url);
 
     // Act
@@ -69,10 +69,9 @@ describe('POST /v1/files, then PUT to the presigned URL', () => {
     // Assert
     expect(response.status).toBe(200);
     await expect(headObject(key)).resolves.toMatchObject({ ContentLength: 4096, ContentType: 'image/png' });
-    const notification = await takeUploadNotification(key);
-    expect(notification).toMatchObject({
-      eventName: expect.stringMatching(/^ObjectCreated:/),
-      s3: { object: { size: 4096 } },
+    await expect(processedFile(guest.accessToken, file.id)).resolves.toMatchObject({
+      state: 'rejected',
+      rejection: { reason: 'unsupported_type' },
     });
   });
 

@@ -4,6 +4,7 @@ import { processImage, type ProcessedImage, type ProcessResult } from '../../src
 import {
   avifImage,
   BLUE,
+  expectColour,
   GPS_SENTINEL,
   orientedJpegWithGps,
   pixelAt,
@@ -23,9 +24,6 @@ function expectProcessed(result: ProcessResult): asserts result is ProcessedImag
 }
 
 /** Close enough for lossy encoders: each channel within 24 of the expected colour. */
-const expectColour = (actual: number[], expected: number[]) =>
-  actual.forEach((channel, i) => expect(Math.abs(channel - expected[i]!)).toBeLessThanOrEqual(24));
-
 describe('processImage', () => {
   describe('orientation', () => {
     let jpeg: Buffer;
