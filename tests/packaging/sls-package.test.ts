@@ -409,3 +409,44 @@ describe.each(['dev', 'local'])('auth-service API protection on %s', (stage) => 
     ]);
   });
 });
+
+describe.each(['dev', 'local'])('file-service processor packaged for stage %s', (stage) => {
+  let template: CfnTemplate;
+  beforeAll(() => {
+    template = packaged('file-service', stage);
+  });
+
+  it('feeds the processor ten records at a time with partial batch failures and a concurrency cap', () => {
+    const mappings = Object.values(template.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::EventSourceMapping',
+    );
+    const onQueue = (queue: string) =>
+      mappings.find((m) => (m.Properties as { EventSourceArn: string }).EventSourceArn.endsWith(queue));
+
+    expect(onQueue(`${stage}-PostUploadQueue`)?.Properties).toMatchObject({
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 2,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 50 },
+    });
+    expect(onQueue(`${stage}-PostUploadDlq`)?.Properties).toMatchObject({
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('runs the processor with sharp from its layer, not from the bundle', async () => {
+    const processor = resource(template, 'ProcessUploadsLambdaFunction', 'AWS::Lambda::Function');
+    const zip = await readFile(path.join(outDirOf('file-service', stage), 'processUploads.zip'));
+
+    expect(processor.Properties).toMatchObject({
+      MemorySize: 2048,
+      Timeout: 60,
+      Layers: [{ Ref: 'SharpLambdaLayer' }],
+    });
+    expect(resource(template, 'SharpLambdaLayer', 'AWS::Lambda::LayerVersion').Properties).toMatchObject({
+      CompatibleArchitectures: ['arm64'],
+    });
+    expect(zip.includes('libvips')).toBe(false);
+    expect(zip.length).toBeLessThan(1_500_000);
+  });
+});
