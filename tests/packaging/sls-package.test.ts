@@ -441,10 +441,7 @@ describe.each(['dev', 'local'])('file-service processor packaged for stage %s', 
     expect(processor.Properties).toMatchObject({
       MemorySize: 2048,
       Timeout: 60,
-      Layers: [{ Ref: 'SharpLambdaLayer' }],
-    });
-    expect(resource(template, 'SharpLambdaLayer', 'AWS::Lambda::LayerVersion').Properties).toMatchObject({
-      CompatibleArchitectures: ['arm64'],
+      Layers: [expect.stringMatching(/^arn:aws:lambda:[\w-]+:\d{12}:layer:[\w-]+:\d+$/)],
     });
     expect(zip.includes('libvips')).toBe(false);
     expect(zip.length).toBeLessThan(1_500_000);

@@ -10,6 +10,8 @@ interface ComposeFile {
 /** `${shared-resources.TableName}`: serverless-compose's reference to another service's stack output. */
 const OUTPUT_REFERENCE = /\$\{([\w-]+)\.(\w+)\}/g;
 const OUTPUTS_SERVICE = 'shared-resources';
+/** Deploy-only stacks: their outputs have no local value, so params made of them are left to their defaults. */
+const LOCALLY_ABSENT_SERVICES = new Set(['sharp-layer']);
 
 /**
  * The params serverless-compose.yml gives `serviceName`, with `${shared-resources.X}` replaced by the local
@@ -28,7 +30,11 @@ export function serviceParams(
 
   const params: Record<string, string> = {};
   for (const [key, value] of Object.entries(service.params ?? {})) {
-    params[key] = String(value).replace(OUTPUT_REFERENCE, (reference, source: string, output: string) => {
+    const text = String(value);
+    // Outputs of stacks the local system does not run (the sharp layer): the service's own default applies.
+    if ([...text.matchAll(OUTPUT_REFERENCE)].some(([, source]) => LOCALLY_ABSENT_SERVICES.has(source!)))
+      continue;
+    params[key] = text.replace(OUTPUT_REFERENCE, (reference, source: string, output: string) => {
       if (source !== OUTPUTS_SERVICE) {
         throw new LocalAwsError(
           `${serviceName} param ${key}: ${reference} refers to ${source}; locally only ${OUTPUTS_SERVICE} outputs exist.`,

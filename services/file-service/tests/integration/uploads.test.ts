@@ -8,6 +8,21 @@ import {
   processedFile,
 } from '../../../../tests/helpers/files';
 import { createTestTenant, guestSession, systemDb } from '../../../../tests/helpers/identity';
+import { testSystem } from '../../../../tests/helpers/system';
+import { LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
+import { presignUpload } from '../../src/adapters/storage';
+
+/** The file service's own presigner, pointed at the local storage as the Lambda is. */
+function useLocalStorageLikeTheLambda(): void {
+  const system = testSystem();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_S3: system.endpoints.s3,
+    AWS_REGION: system.region,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    BUCKET_NAME: system.outputs.BucketName,
+  });
+}
 
 describe('POST /v1/files, then PUT to the presigned URL', () => {
   it('registers a pending file and presigns a PUT bound to its type, size and SHA-256', async () => {
@@ -123,5 +138,28 @@ describe('POST /v1/files, then PUT to the presigned URL', () => {
     expect(response.status).toBe(403);
     expect(await response.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
     await expect(headObject(objectKeyOf(upload.url))).resolves.toBeUndefined();
+  });
+
+  it('lets storage refuse a PUT once its URL has expired with 403, storing nothing', async () => {
+    // Arrange: the same upload, signed by the service's presigner 16 minutes ago (URLs live 15)
+    useLocalStorageLikeTheLambda();
+    const tenant = await createTestTenant();
+    const guest = await guestSession(tenant);
+    const { bytes, registration } = newUpload(1024);
+    const { upload } = await registeredFile(guest.accessToken, registration);
+    const key = objectKeyOf(upload.url);
+    const stale = await presignUpload(
+      { key, contentType: registration.contentType, size: registration.size, sha256: registration.sha256 },
+      15 * 60,
+      new Date(Date.now() - 16 * 60_000),
+    );
+
+    // Act
+    const response = await putUpload(stale, bytes);
+
+    // Assert
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('Request has expired');
+    await expect(headObject(key)).resolves.toBeUndefined();
   });
 });
