@@ -6,6 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { LOCAL_CREDENTIALS, LOCAL_HOST, LOCAL_REGION } from './constants';
 import { startDynamoDbLocal } from './dynamodb';
+import { startDynamoDbRequestCounter } from './dynamodb-requests';
 import { allStarted, Stoppers } from './all-started';
 import { LocalAwsError } from './errors';
 import { assertPortFree } from './ports';
@@ -18,6 +19,8 @@ export interface LocalAwsOptions {
   ports?: { dynamodb?: number; sqs?: number; s3?: number };
   /** Called when a child process of the stack dies on its own; `pnpm dev` then stops with that sentence. */
   onCrash?: (message: string) => void;
+  /** Put a request-counting proxy in front of DynamoDB Local (for benchmarks); see `LocalAws.dynamodbRequests`. */
+  countDynamoDbRequests?: boolean;
 }
 
 export interface LocalAwsEndpoints {
@@ -33,6 +36,8 @@ export interface LocalAws {
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient; s3: S3Client };
   /** What the SDK inside a local Lambda needs to reach this stack. */
   lambdaEnvironment(): Record<string, string>;
+  /** DynamoDB requests by operation since start, from every client; only with `countDynamoDbRequests`. */
+  dynamodbRequests?: () => Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -76,7 +81,14 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     const s3Fidelity = await startS3Fidelity({ upstream: sqsEndpoint, sqs, port: ports.s3 });
     stoppers.add(s3Fidelity);
 
-    const endpoints = { dynamodb: dynamodb.endpoint, sqs: sqsEndpoint, s3: s3Fidelity.endpoint };
+    const counter = options.countDynamoDbRequests
+      ? stoppers.add(await startDynamoDbRequestCounter(dynamodb.endpoint))
+      : undefined;
+    const endpoints = {
+      dynamodb: counter?.endpoint ?? dynamodb.endpoint,
+      sqs: sqsEndpoint,
+      s3: s3Fidelity.endpoint,
+    };
     const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
     const clients = {
       dynamodb: new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }),
@@ -103,6 +115,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         AWS_ENDPOINT_URL_SQS: endpoints.sqs,
         AWS_ENDPOINT_URL_S3: endpoints.s3,
       }),
+      ...(counter && { dynamodbRequests: counter.counts }),
       stop,
     };
   } catch (error) {

@@ -1,2 +1,2 @@
 export { startSqsPoller } from './poller';
-export type { Invoke, Poller, PollerOptions, SqsEventSource } from './types';
+export type { Invoke, Poller, PollerOptions, PollerStats, SqsEventSource } from './types';

@@ -10,7 +10,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { LocalAwsError } from '../errors';
 import { judgeBatchResponse } from './batch-response';
 import { regionOfArn, toSqsRecord } from './event';
-import type { Poller, PollerOptions, SqsEventSource } from './types';
+import type { Poller, PollerOptions, PollerStats, SqsEventSource } from './types';
 
 const MAX_MESSAGES_PER_CALL = 10;
 const LONG_POLL_SECONDS = 20;
@@ -37,6 +37,8 @@ export function startSqsPoller(source: SqsEventSource, options: PollerOptions): 
   const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
   let consecutiveErrors = 0;
+  const stats: PollerStats = { invocations: 0, records: 0, failedRecords: 0, peakConcurrency: 0 };
+  let invoking = 0;
 
   // Resolves early on stop() so no sleep delays shutdown.
   const pause = (ms: number) => delay(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
@@ -105,13 +107,23 @@ export function startSqsPoller(source: SqsEventSource, options: PollerOptions): 
     // The handler may mutate the event; keep our own ids.
     const ids = records.map((record) => record.messageId);
     let response: unknown;
+    stats.invocations += 1;
+    stats.records += records.length;
+    stats.firstInvocationAt ??= Date.now();
+    invoking += 1;
+    stats.peakConcurrency = Math.max(stats.peakConcurrency, invoking);
     try {
       response = await invoke(source.functionName, { Records: structuredClone(records) });
     } catch (error) {
       report(error);
+      stats.failedRecords += ids.length;
       return new Set(ids);
+    } finally {
+      invoking -= 1;
+      stats.lastInvocationEndedAt = Date.now();
     }
     const verdict = judgeBatchResponse(ids, response, source.reportBatchItemFailures);
+    stats.failedRecords += verdict.failedIds.size;
     if (verdict.invalidResponse) {
       report(
         new Error(
@@ -189,6 +201,7 @@ export function startSqsPoller(source: SqsEventSource, options: PollerOptions): 
   const running = run();
 
   return {
+    stats: () => ({ ...stats }),
     async stop() {
       stopping.abort();
       await running;

@@ -32,7 +32,24 @@ export interface PollerOptions {
   retryDelaySeconds?: number;
 }
 
+/** What a poller did since it started: the figures Lambda's metrics give per event source mapping. */
+export interface PollerStats {
+  /** Invocations of the function, failed ones included. */
+  invocations: number;
+  /** Records delivered over all invocations (a redelivered record counts each time). */
+  records: number;
+  /** Records left on the queue for a retry: reported failures, or the whole batch of a failed invocation. */
+  failedRecords: number;
+  /** Most invocations in flight at once. */
+  peakConcurrency: number;
+  /** Epoch ms when the first invocation began, and when the latest one ended; undefined before any. */
+  firstInvocationAt?: number;
+  lastInvocationEndedAt?: number;
+}
+
 export interface Poller {
+  /** A snapshot of the counts so far. */
+  stats(): PollerStats;
   /** Stops receiving at once (aborts a pending long poll); resolves when in-flight batches finished. */
   stop(): Promise<void>;
   /** Resolves when the queue holds no message (visible, in flight or delayed) and no batch is in flight. */

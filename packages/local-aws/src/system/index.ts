@@ -6,7 +6,7 @@ import { findJob } from '../dev-state';
 import { LocalAwsError } from '../errors';
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from '../stack';
 import { loadSharedResourcesTemplate, provisionFromTemplate, serviceParams } from '../provision';
-import { startSqsPoller, type Poller } from '../pollers';
+import { startSqsPoller, type Poller, type PollerStats } from '../pollers';
 import { startGateway, type BasePathMapping } from './gateway';
 import { loadGatewayResponses } from './gateway-responses';
 import { startOfflineService, type OfflineService } from './offline';
@@ -39,6 +39,18 @@ export interface ScheduledJob extends ScheduleEventConfig {
   service: string;
 }
 
+/** One SQS trigger's counts: invocations of its function and the records they carried. */
+export interface TriggerStats extends PollerStats {
+  functionName: string;
+  queueArn: string;
+}
+
+export interface SystemStats {
+  sqsTriggers: TriggerStats[];
+  /** Requests by operation, when the system was started with `countDynamoDbRequests`. */
+  dynamodbRequests?: Record<string, number>;
+}
+
 export interface LocalSystem {
   url: string;
   stage: string;
@@ -52,6 +64,8 @@ export interface LocalSystem {
   runJob(name: string, now?: Date): Promise<unknown>;
   /** Resolves when every SQS poller has drained its queue. */
   idle(): Promise<void>;
+  /** Counts since start: per SQS trigger, and DynamoDB requests if counted. */
+  stats(): SystemStats;
   stop(): Promise<void>;
 }
 
@@ -107,7 +121,7 @@ export async function startSystem(options: SystemOptions): Promise<LocalSystem> 
       }),
     );
 
-    const pollers: Poller[] = [];
+    const pollers: Array<{ poller: Poller; functionName: string; queueArn: string }> = [];
     for (const { service, config } of started) {
       for (const event of sqsEvents(config)) {
         const queueName = event.arn.split(':').pop()!;
@@ -130,7 +144,7 @@ export async function startSystem(options: SystemOptions): Promise<LocalSystem> 
             onError: (error) => options.onPollerError?.(error, event.functionName),
           },
         );
-        pollers.push(stoppers.add(poller));
+        pollers.push({ poller: stoppers.add(poller), functionName: event.functionName, queueArn: event.arn });
       }
     }
 
@@ -161,8 +175,16 @@ export async function startSystem(options: SystemOptions): Promise<LocalSystem> 
       jobs,
       runJob,
       idle: async () => {
-        await Promise.all(pollers.map((poller) => poller.idle()));
+        await Promise.all(pollers.map(({ poller }) => poller.idle()));
       },
+      stats: () => ({
+        sqsTriggers: pollers.map(({ poller, functionName, queueArn }) => ({
+          functionName,
+          queueArn,
+          ...poller.stats(),
+        })),
+        ...(aws.dynamodbRequests && { dynamodbRequests: aws.dynamodbRequests() }),
+      }),
       stop,
     };
   } catch (error) {

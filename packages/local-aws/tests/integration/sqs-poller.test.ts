@@ -363,6 +363,53 @@ describe('SQS -> Lambda poller on fauxqs', () => {
 
     // Assert
     expect(mostRunning).toBe(2);
+    expect(poller.stats().peakConcurrency).toBe(2);
+  });
+
+  it('counts invocations, delivered records, failed records and peak concurrency', async () => {
+    // Arrange
+    const queue = await createQueueWithDlq();
+    const fn = recordingFunction((event, call) =>
+      call === 1 ? { batchItemFailures: [{ itemIdentifier: event.Records[0]?.messageId ?? '' }] } : undefined,
+    );
+    const poller = startPoller(queue, {}, { invoke: fn.invoke, retryDelaySeconds: 0 });
+    const before = poller.stats();
+    const startedAt = Date.now();
+
+    // Act
+    await sendBatch(queue.queueUrl, ['a', 'b', 'c']);
+    await poller.idle();
+
+    // Assert
+    expect(before).toStrictEqual({ invocations: 0, records: 0, failedRecords: 0, peakConcurrency: 0 });
+    const stats = poller.stats();
+    expect(stats).toStrictEqual({
+      invocations: 2,
+      records: 4,
+      failedRecords: 1,
+      peakConcurrency: 1,
+      firstInvocationAt: expect.any(Number),
+      lastInvocationEndedAt: expect.any(Number),
+    });
+    expect(stats.firstInvocationAt).toBeGreaterThanOrEqual(startedAt);
+    expect(stats.lastInvocationEndedAt).toBeGreaterThanOrEqual(stats.firstInvocationAt!);
+    expect(fn.events.map((event) => event.Records.length)).toStrictEqual([3, 1]);
+  });
+
+  it('counts a throwing invocation as failing its whole batch', async () => {
+    // Arrange
+    const queue = await createQueueWithDlq();
+    const fn = recordingFunction((_event, call) => {
+      if (call === 1) throw new Error('handler crashed');
+    });
+    await sendBatch(queue.queueUrl, ['a', 'b']);
+
+    // Act
+    const poller = startPoller(queue, {}, { invoke: fn.invoke, retryDelaySeconds: 0 });
+    await poller.idle();
+
+    // Assert
+    expect(poller.stats()).toMatchObject({ invocations: 2, records: 4, failedRecords: 2 });
   });
 
   it('stop() resolves promptly while a long poll is pending', async () => {

@@ -1,0 +1,79 @@
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalAws, type LocalAws } from '../../src';
+
+let aws: LocalAws | undefined;
+
+afterEach(async () => {
+  await aws?.stop();
+  aws = undefined;
+});
+
+const TABLE = 'counted';
+const item = (id: string) => ({ pk: { S: id } });
+
+describe('DynamoDB request counting', () => {
+  it('counts every request by operation, refused conditional writes too, from any client of the stack', async () => {
+    // Arrange
+    aws = await startLocalAws({ countDynamoDbRequests: true });
+    // A client as a Lambda builds one: from the environment the stack hands to functions.
+    const lambdaClient = new DynamoDBClient({
+      endpoint: aws.lambdaEnvironment().AWS_ENDPOINT_URL_DYNAMODB,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    await aws.clients.dynamodb.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+
+    // Act
+    await lambdaClient.send(new PutItemCommand({ TableName: TABLE, Item: item('a') }));
+    const duplicate = lambdaClient.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: item('a'),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    await expect(duplicate).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await lambdaClient.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName: TABLE, Item: item('b') } },
+          { Put: { TableName: TABLE, Item: item('c') } },
+        ],
+      }),
+    );
+    const { Item: stored } = await lambdaClient.send(
+      new GetItemCommand({ TableName: TABLE, Key: item('c') }),
+    );
+    lambdaClient.destroy();
+
+    // Assert
+    expect(stored).toStrictEqual(item('c'));
+    expect(aws.dynamodbRequests?.()).toStrictEqual({
+      CreateTable: 1,
+      PutItem: 2,
+      TransactWriteItems: 1,
+      GetItem: 1,
+    });
+  });
+
+  it('leaves DynamoDB Local unproxied and uncounted unless asked', async () => {
+    // Act
+    aws = await startLocalAws();
+
+    // Assert
+    expect(aws.dynamodbRequests).toBeUndefined();
+  });
+});
