@@ -3,27 +3,10 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { parse } from 'yaml';
+import { serviceEsbuildSettings, type EsbuildSettings } from '../esbuild-settings';
 import { repoRoot } from '../results-file';
 
 const SERVICES = ['auth-service', 'file-service', 'project-service', 'scheduler-service'];
-
-interface EsbuildSettings {
-  bundle: boolean;
-  minify: boolean;
-  target: string;
-  platform: 'node';
-  format: 'cjs';
-  keepNames: boolean;
-}
-
-/** The esbuild settings every service's serverless-esbuild uses, read from the shared config. */
-function serviceEsbuildSettings(): EsbuildSettings {
-  const common = parse(readFileSync(path.join(repoRoot, 'services', 'serverless.common.yml'), 'utf8')) as {
-    custom: { esbuild: EsbuildSettings };
-  };
-  const { bundle, minify, target, platform, format, keepNames } = common.custom.esbuild;
-  return { bundle, minify, target, platform, format, keepNames };
-}
 
 async function bundleSize(entry: string, settings: EsbuildSettings) {
   const result = await build({ ...settings, entryPoints: [entry], write: false, logLevel: 'silent' });

@@ -1,16 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { parse } from 'yaml';
 import {
   createTokenVerifier,
   issueToken,
   ssmSigningKeys,
   generateSigningKey,
 } from '../../packages/core/src/auth';
+import { serviceEsbuildSettings } from '../esbuild-settings';
 import { median, repoRoot } from '../results-file';
 
 const ISSUER = 'https://bench.pixelvault.test/v1/auth';
@@ -79,15 +79,6 @@ async function throughput() {
   return { verifierPerSecond: perSecond(elapsed.verifier), josePerSecond: perSecond(elapsed.jose) };
 }
 
-/** The esbuild settings the services use, so the cold start measures what Lambda loads. */
-async function serviceEsbuildSettings() {
-  const common = parse(await readFile(path.join(repoRoot, 'services', 'serverless.common.yml'), 'utf8')) as {
-    custom: { esbuild: { minify: boolean; target: string; keepNames: boolean } };
-  };
-  const { minify, target, keepNames } = common.custom.esbuild;
-  return { bundle: true, minify, target, keepNames, platform: 'node' as const, format: 'cjs' as const };
-}
-
 const AUTHORIZER_ENTRY = `
 import { createTokenAuthorizer, createTokenVerifier } from './packages/core/src/auth';
 const verifier = createTokenVerifier({
@@ -119,7 +110,8 @@ function coldStart(file: string, event: unknown, env: NodeJS.ProcessEnv) {
 
 async function coldInit() {
   const { jwks, tokens } = await keysAndTokens();
-  const settings = await serviceEsbuildSettings();
+  // The services' own settings, so the cold start measures what Lambda loads.
+  const settings = serviceEsbuildSettings();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pixelvault-bench-'));
   try {
     const authorizerFile = path.join(dir, 'authorizer.js');

@@ -1,0 +1,125 @@
+import type { LocalSystem, SystemStats, TriggerStats } from '@pixelvault/local-aws';
+import { processImage } from '../../services/file-service/src/domain/process-image';
+import { callApi } from '../../tests/helpers/identity';
+import { putUpload, registeredFile, type FileView } from '../../tests/helpers/files';
+import type { Photo } from './photos';
+import { inPool } from './pool';
+
+/** What a browser with many photos does: presigned PUTs, this many at a time. */
+export const UPLOAD_CONCURRENCY = 16;
+const POLL_MS = 500;
+const TIMEOUT_MS = 30 * 60_000;
+
+// DynamoDB operations that write (and are billed as write requests).
+const WRITE_OPERATIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'];
+
+const PROCESSOR = 'processUploads';
+
+function processorTrigger(stats: SystemStats): TriggerStats {
+  const trigger = stats.sqsTriggers.find(({ functionName }) => functionName.endsWith(`-${PROCESSOR}`));
+  if (!trigger) throw new Error(`no SQS trigger of ${PROCESSOR} in the system`);
+  return trigger;
+}
+
+function writesBetween(before: SystemStats, after: SystemStats): Record<string, number> {
+  const counted = (stats: SystemStats, operation: string) => stats.dynamodbRequests?.[operation] ?? 0;
+  return Object.fromEntries(
+    WRITE_OPERATIONS.map((operation) => [
+      operation,
+      counted(after, operation) - counted(before, operation),
+    ]).filter(([, count]) => count !== 0),
+  );
+}
+
+/** Every file of the session's owner (pages of 100). */
+async function ownFiles(token: string): Promise<FileView[]> {
+  const files: FileView[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const response = await callApi('GET', `/v1/files?limit=100${query}`, { token });
+    if (response.status !== 200) throw new Error(`list: ${response.status} ${await response.text()}`);
+    const page = (await response.json()) as { items: FileView[]; nextCursor: string | null };
+    files.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return files;
+}
+
+async function untilProcessed(token: string, count: number): Promise<FileView[]> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  for (;;) {
+    const files = await ownFiles(token);
+    const done = files.filter(({ state }) => state === 'ready' || state === 'rejected');
+    if (done.length === count) return files;
+    if (Date.now() > deadline) throw new Error(`${done.length} of ${count} files processed in time`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/**
+ * The upload pipeline end to end, as a shop's editor drives it: register every photo, PUT the originals to their
+ * presigned URLs (UPLOAD_CONCURRENCY at a time), and wait until the processor (S3 notification -> SQS -> poller ->
+ * processUploads under serverless-offline) has made every file `ready`. `token` must be a fresh session's, whose
+ * owner has no other files.
+ */
+export async function runPipeline(system: LocalSystem, token: string, photos: readonly Photo[]) {
+  const before = system.stats();
+  const startedAt = Date.now();
+  const registered = await inPool(photos, UPLOAD_CONCURRENCY, (photo) =>
+    registeredFile(token, {
+      name: photo.name,
+      contentType: 'image/jpeg',
+      size: photo.bytes.byteLength,
+      sha256: photo.sha256,
+    }),
+  );
+  const registeredAt = Date.now();
+  await inPool(registered, UPLOAD_CONCURRENCY, async ({ upload }, index) => {
+    const response = await putUpload(upload, photos[index]!.bytes);
+    if (response.status !== 200) throw new Error(`upload: ${response.status} ${await response.text()}`);
+  });
+  const uploadedAt = Date.now();
+  const files = await untilProcessed(token, photos.length);
+  const after = system.stats();
+
+  const notReady = files.filter(({ state }) => state !== 'ready');
+  if (notReady.length > 0)
+    throw new Error(`${notReady.length} files not ready: ${JSON.stringify(notReady[0])}`);
+  const lastReadyAt = Math.max(...files.map(({ updatedAt }) => Date.parse(updatedAt)));
+  const processor = processorTrigger(after);
+  if (processorTrigger(before).invocations > 0)
+    throw new Error(`${PROCESSOR} ran before the pipeline; its first invocation would not be this run's`);
+  const writes = writesBetween(before, after);
+  const count = photos.length;
+  const seconds = (from: number, to: number) => (to - from) / 1000;
+  return {
+    files: count,
+    meanPhotoBytes: Math.round(photos.reduce((sum, photo) => sum + photo.bytes.byteLength, 0) / count),
+    registerSeconds: seconds(startedAt, registeredAt),
+    uploadSeconds: seconds(registeredAt, uploadedAt),
+    endToEndSeconds: seconds(startedAt, lastReadyAt),
+    endToEndFilesPerSecond: count / seconds(startedAt, lastReadyAt),
+    // The first invocation starts with a GetObject, then claims: within milliseconds of the first claim.
+    processorSeconds: seconds(processor.firstInvocationAt!, lastReadyAt),
+    processorFilesPerSecond: count / seconds(processor.firstInvocationAt!, lastReadyAt),
+    processorInvocations: processor.invocations,
+    processorRecords: processor.records,
+    processorFailedRecords: processor.failedRecords,
+    processorPeakConcurrency: processor.peakConcurrency,
+    invocationsPerFile: processor.invocations / count,
+    dynamodbWrites: writes,
+    dynamodbWritesPerFile: Object.values(writes).reduce((sum, value) => sum + value, 0) / count,
+  };
+}
+
+/** The processor's image work alone: the file service's processImage on the same photos, in this process. */
+export async function processInProcess(photos: readonly Photo[], concurrency: number) {
+  const startedAt = performance.now();
+  await inPool(photos, concurrency, async (photo) => {
+    const result = await processImage(photo.bytes, { declaredContentType: 'image/jpeg' });
+    if (!result.ok) throw new Error(`${photo.name}: ${result.reason} ${result.detail}`);
+  });
+  const seconds = (performance.now() - startedAt) / 1000;
+  return { files: photos.length, concurrency, seconds, filesPerSecond: photos.length / seconds };
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describeSystem, startSystem } from '@pixelvault/local-aws';
+import { processInProcess, runPipeline, UPLOAD_CONCURRENCY } from '../files/pipeline';
+import { benchPhotos, PHOTO_HEIGHT, PHOTO_WIDTH } from '../files/photos';
+import { presignThroughput } from '../files/presign';
+import { API_CONCURRENCY, registerApi } from '../files/register-api';
+import { repoRoot } from '../results-file';
+import { createTestTenant, guestSession } from '../../tests/helpers/identity';
+
+const DEFAULT_FILES = 200;
+// processUploads renders this many originals at a time per invocation (p-limit in its handler).
+const ORIGINALS_PER_INVOCATION = 2;
+
+function fileCount(): number {
+  const count = Number(process.env.BENCH_FILES ?? DEFAULT_FILES);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`BENCH_FILES must be a positive integer`);
+  return count;
+}
+
+const round = (value: number, digits = 2) => +value.toFixed(digits);
+
+/**
+ * The file service (issue 4): the upload pipeline end to end against the embedded local AWS stack, the processor
+ * against the same image work done in-process, Lambda invocations and DynamoDB writes per file, the register API,
+ * and presigning on one core. Each figure has its baseline measured in the same run.
+ */
+export async function files() {
+  const count = fileCount();
+  const photos = await benchPhotos(count, (line) => console.log(`  ${line}`));
+  console.log('  presigning on one core…');
+  const presign = await presignThroughput();
+
+  console.log('  starting the local system…');
+  const keysDir = await mkdtemp(path.join(os.tmpdir(), 'pixelvault-bench-keys-'));
+  const system = await startSystem({
+    repoRoot,
+    stage: 'bench',
+    buildDir: '.esbuild-bench',
+    countDynamoDbRequests: true,
+    params: { signingKeysDir: keysDir, partnerApiKey: `bench-partner-key-${randomBytes(8).toString('hex')}` },
+    onPollerError: (error, functionName) => console.error(`  [poller ${functionName}]`, error),
+  });
+  try {
+    // The tests' helpers (sessions, registration, uploads) find the system through this variable.
+    process.env.PIXELVAULT_SYSTEM = JSON.stringify(describeSystem(system));
+    const tenant = await createTestTenant();
+
+    console.log(`  register API, ${API_CONCURRENCY} at a time…`);
+    const api = await registerApi((await guestSession(tenant)).accessToken);
+
+    console.log(`  pipeline: ${count} photos…`);
+    const pipeline = await runPipeline(system, (await guestSession(tenant)).accessToken, photos);
+
+    const concurrency = Math.min(count, pipeline.processorPeakConcurrency * ORIGINALS_PER_INVOCATION);
+    console.log(`  baseline: processImage in-process, ${concurrency} at a time…`);
+    const baseline = await processInProcess(photos, concurrency);
+
+    const processorRatio = round(pipeline.processorFilesPerSecond / baseline.filesPerSecond, 3);
+    const mb = round(pipeline.meanPhotoBytes / 1e6, 1);
+    const writes = Object.entries(pipeline.dynamodbWrites)
+      .map(([operation, requests]) => `${operation} ${round(requests / count)}`)
+      .join(', ');
+    return {
+      photos: { count, width: PHOTO_WIDTH, height: PHOTO_HEIGHT, meanBytes: pipeline.meanPhotoBytes },
+      uploadConcurrency: UPLOAD_CONCURRENCY,
+      pipeline,
+      baseline,
+      processorOverBaselineRatio: processorRatio,
+      registerApi: api,
+      presign,
+      rows: [
+        [
+          `Upload pipeline end to end: ${count} 12 MP JPEGs (${mb} MB mean) registered, PUT ${UPLOAD_CONCURRENCY} at a time, processed until ready`,
+          `${round(pipeline.endToEndFilesPerSecond)} files/s (${round(pipeline.endToEndSeconds, 1)} s)`,
+        ],
+        [
+          `Processor throughput, first invocation to last ready, vs processImage in-process at the same concurrency (${concurrency}) (target ratio >= 0.85)`,
+          `${round(pipeline.processorFilesPerSecond)} vs ${round(baseline.filesPerSecond)} files/s: ratio ${processorRatio}`,
+        ],
+        [
+          'Processor Lambda invocations per file (BatchSize 10; target <= 0.12, S3 event per file: 1.0)',
+          `${round(pipeline.invocationsPerFile, 3)} (${pipeline.processorInvocations} invocations, ${pipeline.processorRecords} records)`,
+        ],
+        [
+          'DynamoDB write requests per file, register to ready (target <= 3)',
+          `${round(pipeline.dynamodbWritesPerFile)} (${writes})`,
+        ],
+        [
+          `POST /v1/files through the local origin, ${API_CONCURRENCY} concurrent (GET /v1/files/health in the same run)`,
+          `${api.register.requestsPerSecond} req/s, p50 ${api.register.p50Ms} ms, p99 ${api.register.p99Ms} ms (health: ${api.health.requestsPerSecond} req/s, p50 ${api.health.p50Ms} ms)`,
+        ],
+        [
+          'Presigned upload URLs per second on one core, the service bundle vs raw SigV4 presign (target >= 5,000)',
+          `${presign.servicePerSecond} vs ${presign.rawSigV4PerSecond}: ratio ${presign.ratio}`,
+        ],
+      ],
+    };
+  } finally {
+    await system.stop();
+    await rm(keysDir, { recursive: true, force: true });
+  }
+}
