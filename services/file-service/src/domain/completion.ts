@@ -64,8 +64,9 @@ const uploadMissing = () =>
   );
 
 /**
- * POST /v1/files/{id}/complete. A multipart upload is completed (S3 then notifies the processor); for a single
- * PUT it is a hint: the original must be stored, and the processor is told at once. A file already processing or
+ * POST /v1/files/{id}/complete. A multipart upload is completed (S3 then notifies the processor); otherwise it
+ * is a hint: the original must be stored, and the processor is told at once (a duplicate of S3's notification
+ * costs one skipped claim). A file already processing or
  * processed needs nothing (202 again), a rejected one cannot be completed (409).
  */
 export async function completeUpload(
@@ -89,9 +90,7 @@ export async function completeUpload(
         { field: 'parts', reason: completion.detail },
       ]);
     }
-    // No such upload: completed by an earlier call (whose notification the processor has) or aborted.
-    if (!(await ports.objectExists(key))) throw uploadMissing();
-    return;
+    // No such upload: completed by an earlier call (then the hint below repeats its notification) or aborted.
   }
   if (!(await ports.objectExists(key))) throw uploadMissing();
   await ports.sendHint(key);
