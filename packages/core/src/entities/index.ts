@@ -69,6 +69,7 @@ export {
   claimFileForProcessing,
   fileObjectKey,
   fileOfObjectKey,
+  newFileId,
   type FileObject,
   type FileItem,
   type FileState,

@@ -1,28 +1,30 @@
 import { createDb, ID_PATTERN, type Db, type FileItem, type Owner } from '@pixelvault/core';
-import type { FileRegistration } from '../domain/registration';
+import { isInScope, type FileScope } from '../domain/access';
+import type { NewFile } from '../domain/registration';
 import { invalidCursor, type ListRequest } from '../domain/listing';
 
 let db: Db | undefined;
 
 const filesDb = (): Db => (db ??= createDb());
 
-export async function createPendingFile(
-  input: FileRegistration & { tenantId: string; owner: Owner; longTerm: boolean; expiresAt: string },
-): Promise<FileItem> {
+export async function createPendingFile(file: NewFile): Promise<FileItem> {
   const { data } = await filesDb()
-    .entities.file.create({ ...input, state: 'pending' })
+    .entities.file.create({ ...file, state: 'pending' })
     .go();
   return data as FileItem;
 }
 
-/** The owner's file, or undefined: another owner's, a deleted one and a malformed id all look alike. */
+/**
+ * The file if the caller may see it, or undefined: another owner's, one another upload link registered, a
+ * deleted one and a malformed id all look alike.
+ */
 export async function findOwnFile(
-  key: { tenantId: string; owner: Owner },
+  scope: { tenantId: string } & FileScope,
   fileId: string,
 ): Promise<FileItem | undefined> {
   if (!ID_PATTERN.test(fileId)) return undefined;
-  const { data } = await filesDb().entities.file.get({ tenantId: key.tenantId, fileId }).go();
-  if (!data || data.owner !== key.owner || data.state === 'deleted') return undefined;
+  const { data } = await filesDb().entities.file.get({ tenantId: scope.tenantId, fileId }).go();
+  if (!data || !isInScope(data, scope) || data.state === 'deleted') return undefined;
   return data;
 }
 

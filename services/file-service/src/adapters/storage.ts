@@ -1,14 +1,24 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { requiredEnv, s3Client } from '@pixelvault/core';
+import { requiredEnv, s3Client, type FileItem } from '@pixelvault/core';
+import {
+  MULTIPART_URL_TTL_SECONDS,
+  partLength,
+  UPLOAD_URL_TTL_SECONDS,
+  type MultipartUpload,
+  type PutUpload,
+} from '../domain/registration';
+import type { CompletedPart, MultipartCompletion } from '../domain/completion';
 
-export interface PresignedUpload {
-  method: 'PUT';
-  url: string;
-  /** Exactly what the client must send with the body, or the signature (or checksum) fails. */
-  headers: Record<string, string>;
-  expiresAt: string;
-}
+const bucket = () => requiredEnv('BUCKET_NAME');
+
+const expiresAt = (now: Date, seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
 
 /**
  * A presigned PUT that binds the upload to what was registered: Content-Type and Content-Length are signed,
@@ -19,11 +29,11 @@ export async function presignUpload(
   object: { key: string; contentType: string; size: number; sha256: string },
   expiresInSeconds: number,
   now = new Date(),
-): Promise<PresignedUpload> {
+): Promise<PutUpload> {
   const url = await getSignedUrl(
     s3Client(),
     new PutObjectCommand({
-      Bucket: requiredEnv('BUCKET_NAME'),
+      Bucket: bucket(),
       Key: object.key,
       ContentType: object.contentType,
       ContentLength: object.size,
@@ -44,6 +54,103 @@ export async function presignUpload(
       'content-length': String(object.size),
       'x-amz-checksum-sha256': object.sha256,
     },
-    expiresAt: new Date(now.getTime() + expiresInSeconds * 1000).toISOString(),
+    expiresAt: expiresAt(now, expiresInSeconds),
   };
+}
+
+export const presignFileUpload = (file: FileItem, now: Date) =>
+  presignUpload(
+    { key: file.objectKey!, contentType: file.contentType, size: file.size, sha256: file.sha256 },
+    UPLOAD_URL_TTL_SECONDS,
+    now,
+  );
+
+/**
+ * No ChecksumAlgorithm: S3's SHA-256 of a multipart upload is per part (COMPOSITE), and S3 then demands each
+ * part's x-amz-checksum-sha256 on UploadPart and CompleteMultipartUpload. Those digests are unknown at
+ * registration (the client declares the whole file's SHA-256), so the presigned URLs could not sign them, and an
+ * unsigned x-amz-* header is refused on a presigned request. The whole file's SHA-256 is verified instead by the
+ * processor, which reads every byte anyway; the part URLs sign Content-Length, so each part has its exact size.
+ */
+export async function startMultipartUpload(object: { key: string; contentType: string }): Promise<string> {
+  const { UploadId } = await s3Client().send(
+    new CreateMultipartUploadCommand({ Bucket: bucket(), Key: object.key, ContentType: object.contentType }),
+  );
+  if (!UploadId) throw new Error(`CreateMultipartUpload of ${object.key} returned no UploadId`);
+  return UploadId;
+}
+
+/** A presigned UploadPart URL per part, each signing the part's exact Content-Length. */
+export async function presignParts(file: FileItem, now: Date): Promise<MultipartUpload> {
+  const multipart = file.multipart!;
+  const parts = await Promise.all(
+    Array.from({ length: multipart.partCount }, async (_, index) => {
+      const partNumber = index + 1;
+      const url = await getSignedUrl(
+        s3Client(),
+        new UploadPartCommand({
+          Bucket: bucket(),
+          Key: file.objectKey!,
+          UploadId: multipart.uploadId,
+          PartNumber: partNumber,
+          ContentLength: partLength(file.size, multipart, partNumber),
+        }),
+        {
+          expiresIn: MULTIPART_URL_TTL_SECONDS,
+          signingDate: now,
+          signableHeaders: new Set(['content-length']),
+        },
+      );
+      return { partNumber, url };
+    }),
+  );
+  return {
+    method: 'MULTIPART',
+    partSize: multipart.partSize,
+    parts,
+    expiresAt: expiresAt(now, MULTIPART_URL_TTL_SECONDS),
+  };
+}
+
+const errorName = (error: unknown) => (error as { name?: string } | null)?.name;
+
+// What S3 answers when the listed parts are not the ones it holds (a part not uploaded, a wrong ETag).
+const PART_ERRORS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);
+
+/** CompleteMultipartUpload: S3 then stores the object and notifies the post-upload queue. */
+export async function completeMultipartUpload(
+  file: FileItem,
+  parts: readonly CompletedPart[],
+): Promise<MultipartCompletion> {
+  try {
+    await s3Client().send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket(),
+        Key: file.objectKey!,
+        UploadId: file.multipart!.uploadId,
+        MultipartUpload: {
+          Parts: parts.map(({ partNumber, etag }) => ({ PartNumber: partNumber, ETag: etag })),
+        },
+      }),
+    );
+    return { ok: true };
+  } catch (error) {
+    const name = errorName(error);
+    if (name !== undefined && PART_ERRORS.has(name)) {
+      return { ok: false, reason: 'parts_mismatch', detail: (error as Error).message };
+    }
+    if (name === 'NoSuchUpload') return { ok: false, reason: 'no_such_upload' };
+    throw error;
+  }
+}
+
+/** HeadObject: whether the object is stored. */
+export async function objectExists(key: string): Promise<boolean> {
+  try {
+    await s3Client().send(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
+    return true;
+  } catch (error) {
+    if (errorName(error) === 'NotFound' || errorName(error) === 'NoSuchKey') return false;
+    throw error;
+  }
 }

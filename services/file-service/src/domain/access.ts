@@ -1,7 +1,7 @@
-import { ApiError, requireScope, type Caller, type Owner } from '@pixelvault/core';
+import { ApiError, requireScope, type Caller, type FileItem, type Owner } from '@pixelvault/core';
 
-/** What a caller wants to do with files: register (and upload), read one, or list an owner's files. */
-export type FileAccess = 'register' | 'read' | 'list';
+/** What a caller wants to do with files: register (and upload), complete an upload, read one, or list. */
+export type FileAccess = 'register' | 'complete' | 'read' | 'list';
 
 /**
  * Whose files the caller acts on, or 403. Sessions act for themselves (`sub`); an upload link acts for the owner
@@ -15,9 +15,25 @@ export function fileOwnerOf(caller: Caller, access: FileAccess): Owner {
     // callerOf refuses an upload token without an owner.
     return caller.owner!;
   }
-  requireScope(caller, access === 'register' ? 'files:write' : 'files:read');
+  requireScope(caller, access === 'register' || access === 'complete' ? 'files:write' : 'files:read');
   if (caller.kind !== 'guest' && caller.kind !== 'user') {
     throw new ApiError(403, 'forbidden', 'Only session and upload-link tokens own files');
   }
   return caller.sub as Owner;
 }
+
+/** The files a caller may see: an owner's, and of those an upload link only the ones it registered. */
+export interface FileScope {
+  owner: Owner;
+  /** Upload-link tokens: their jti, stored on each file they register. */
+  uploadLinkId?: string;
+}
+
+export function fileScopeOf(caller: Caller, access: FileAccess): FileScope {
+  const owner = fileOwnerOf(caller, access);
+  return caller.kind === 'upload' ? { owner, uploadLinkId: caller.jti } : { owner };
+}
+
+export const isInScope = (file: Pick<FileItem, 'owner' | 'uploadLinkId'>, scope: FileScope) =>
+  file.owner === scope.owner &&
+  (scope.uploadLinkId === undefined || file.uploadLinkId === scope.uploadLinkId);
