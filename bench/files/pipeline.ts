@@ -1,12 +1,14 @@
 import type { LocalSystem, SystemStats, TriggerStats } from '@pixelvault/local-aws';
 import { processImage } from '../../services/file-service/src/domain/process-image';
 import { callApi } from '../../tests/helpers/identity';
-import { putUpload, registeredFile, type FileView } from '../../tests/helpers/files';
+import { putUpload, registerBatch, type FileView, type UploadInstructions } from '../../tests/helpers/files';
 import type { Photo } from './photos';
 import { inPool } from './pool';
 
 /** What a browser with many photos does: presigned PUTs, this many at a time. */
 export const UPLOAD_CONCURRENCY = 16;
+/** POST /v1/files/batch takes at most this many items. */
+export const REGISTER_BATCH = 100;
 const POLL_MS = 500;
 const TIMEOUT_MS = 30 * 60_000;
 
@@ -51,6 +53,29 @@ function nextProcessorInvocation(system: LocalSystem) {
   };
 }
 
+/** POST /v1/files/batch, REGISTER_BATCH photos at a time, one batch after another: every item must register. */
+async function registerAll(token: string, photos: readonly Photo[]): Promise<UploadInstructions[]> {
+  const uploads: UploadInstructions[] = [];
+  for (let start = 0; start < photos.length; start += REGISTER_BATCH) {
+    const items = photos.slice(start, start + REGISTER_BATCH).map((photo) => ({
+      name: photo.name,
+      contentType: 'image/jpeg',
+      size: photo.bytes.byteLength,
+      sha256: photo.sha256,
+    }));
+    const response = await registerBatch(token, { items });
+    if (response.status !== 201) throw new Error(`batch: ${response.status} ${await response.text()}`);
+    const { items: results } = (await response.json()) as {
+      items: Array<{ upload: UploadInstructions } | { error: unknown }>;
+    };
+    for (const result of results) {
+      if (!('upload' in result)) throw new Error(`batch item refused: ${JSON.stringify(result.error)}`);
+      uploads.push(result.upload);
+    }
+  }
+  return uploads;
+}
+
 /** Every file of the session's owner (pages of 100). */
 async function ownFiles(token: string): Promise<FileView[]> {
   const files: FileView[] = [];
@@ -78,7 +103,7 @@ async function untilProcessed(token: string, count: number): Promise<FileView[]>
 }
 
 /**
- * The upload pipeline end to end, as a shop's editor drives it: register every photo, PUT the originals to their
+ * The upload pipeline end to end, as a shop's editor drives it: register the photos in batches, PUT the originals to their
  * presigned URLs (UPLOAD_CONCURRENCY at a time), and wait until the processor (S3 notification -> SQS -> poller ->
  * processUploads under serverless-offline) has made every file `ready`. `token` must be a fresh session's, whose
  * owner has no other files.
@@ -89,16 +114,9 @@ export async function runPipeline(system: LocalSystem, token: string, photos: re
   const before = system.stats();
   const processorStart = nextProcessorInvocation(system);
   const startedAt = Date.now();
-  const registered = await inPool(photos, UPLOAD_CONCURRENCY, (photo) =>
-    registeredFile(token, {
-      name: photo.name,
-      contentType: 'image/jpeg',
-      size: photo.bytes.byteLength,
-      sha256: photo.sha256,
-    }),
-  );
+  const uploads = await registerAll(token, photos);
   const registeredAt = Date.now();
-  await inPool(registered, UPLOAD_CONCURRENCY, async ({ upload }, index) => {
+  await inPool(uploads, UPLOAD_CONCURRENCY, async (upload, index) => {
     const response = await putUpload(upload, photos[index]!.bytes);
     if (response.status !== 200) throw new Error(`upload: ${response.status} ${await response.text()}`);
   });

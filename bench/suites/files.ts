@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describeSystem, startSystem } from '@pixelvault/local-aws';
-import { processInProcess, runPipeline, UPLOAD_CONCURRENCY } from '../files/pipeline';
+import { processInProcess, REGISTER_BATCH, runPipeline, UPLOAD_CONCURRENCY } from '../files/pipeline';
 import { benchPhotos, PHOTO_HEIGHT, PHOTO_WIDTH } from '../files/photos';
 import { presignThroughput } from '../files/presign';
 import { API_CONCURRENCY, registerApi } from '../files/register-api';
@@ -73,7 +73,7 @@ export async function files() {
       presign,
       rows: [
         [
-          `Upload pipeline end to end: ${count} 12 MP JPEGs (${mb} MB mean) registered, PUT ${UPLOAD_CONCURRENCY} at a time, processed until ready`,
+          `Upload pipeline end to end: ${count} 12 MP JPEGs (${mb} MB mean) registered in batches of ${REGISTER_BATCH}, PUT ${UPLOAD_CONCURRENCY} at a time, processed until ready`,
           `${round(pipeline.endToEndFilesPerSecond)} files/s (${round(pipeline.endToEndSeconds, 1)} s)`,
         ],
         [
