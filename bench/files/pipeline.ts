@@ -2,6 +2,7 @@ import type { LocalSystem, SystemStats, TriggerStats } from '@pixelvault/local-a
 import { processImage } from '../../services/file-service/src/domain/process-image';
 import { callApi } from '../../tests/helpers/identity';
 import { putUpload, registerBatch, type FileView, type UploadInstructions } from '../../tests/helpers/files';
+import { ownCpuSeconds, processGroupCpuSeconds } from './cpu';
 import type { Photo } from './photos';
 import { inPool } from './pool';
 
@@ -9,7 +10,8 @@ import { inPool } from './pool';
 export const UPLOAD_CONCURRENCY = 16;
 /** POST /v1/files/batch takes at most this many items. */
 export const REGISTER_BATCH = 100;
-const POLL_MS = 500;
+// Listing costs the file service some CPU too: often enough to time the end, rarely enough to stay negligible.
+const POLL_MS = 1000;
 const TIMEOUT_MS = 30 * 60_000;
 
 // DynamoDB operations that write (and are billed as write requests).
@@ -111,6 +113,8 @@ async function untilProcessed(token: string, count: number): Promise<FileView[]>
 export async function runPipeline(system: LocalSystem, token: string, photos: readonly Photo[]) {
   // Nothing else in flight (the s3:TestEvent), so the counts' differences are this run's.
   await system.idle();
+  const fileService = system.services.find(({ name }) => name === 'file-service')!;
+  const cpuBefore = processGroupCpuSeconds(fileService.pid);
   const before = system.stats();
   const processorStart = nextProcessorInvocation(system);
   const startedAt = Date.now();
@@ -123,11 +127,14 @@ export async function runPipeline(system: LocalSystem, token: string, photos: re
   const uploadedAt = Date.now();
   const files = await untilProcessed(token, photos.length);
   const after = system.stats();
+  const cpuAfter = processGroupCpuSeconds(fileService.pid);
 
   const notReady = files.filter(({ state }) => state !== 'ready');
   if (notReady.length > 0)
     throw new Error(`${notReady.length} files not ready: ${JSON.stringify(notReady[0])}`);
-  const lastReadyAt = Math.max(...files.map(({ updatedAt }) => Date.parse(updatedAt)));
+  const readyAt = files.map(({ updatedAt }) => Date.parse(updatedAt));
+  const lastReadyAt = Math.max(...readyAt);
+  const readyDuringUploads = readyAt.filter((at) => at <= uploadedAt).length;
   const processorStartedAt = processorStart.at();
   const [processorBefore, processor] = [processorTrigger(before), processorTrigger(after)];
   const invocations = processor.invocations - processorBefore.invocations;
@@ -145,6 +152,13 @@ export async function runPipeline(system: LocalSystem, token: string, photos: re
     // The first invocation starts with a GetObject, then claims: within milliseconds of the first claim.
     processorSeconds: seconds(processorStartedAt, lastReadyAt),
     processorFilesPerSecond: count / seconds(processorStartedAt, lastReadyAt),
+    // Once every original is stored, the processor no longer shares the CPU with uploads (fidelity layer, fauxqs).
+    readyWhenUploadsEnded: readyDuringUploads,
+    processorFilesPerSecondAfterUploads: (count - readyDuringUploads) / seconds(uploadedAt, lastReadyAt),
+    // The file service's own CPU (serverless-offline and its workers): mostly the processor, plus the batch
+    // registrations and the listing polls of this run.
+    fileServiceCpuSecondsPerFile:
+      cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / count,
     processorInvocations: invocations,
     processorRecords: records,
     processorFailedRecords: processor.failedRecords - processorBefore.failedRecords,
@@ -165,8 +179,14 @@ export async function processInProcess(photos: readonly Photo[], concurrency: nu
     if (!result.ok) throw new Error(`${photo.name}: ${result.reason} ${result.detail}`);
   };
   await inPool(photos.slice(0, concurrency), concurrency, render);
-  const startedAt = performance.now();
+  const [startedAt, cpuBefore] = [performance.now(), ownCpuSeconds()];
   await inPool(photos, concurrency, render);
   const seconds = (performance.now() - startedAt) / 1000;
-  return { files: photos.length, concurrency, seconds, filesPerSecond: photos.length / seconds };
+  return {
+    files: photos.length,
+    concurrency,
+    seconds,
+    filesPerSecond: photos.length / seconds,
+    cpuSecondsPerFile: (ownCpuSeconds() - cpuBefore) / photos.length,
+  };
 }

@@ -59,6 +59,8 @@ export async function files() {
     const baseline = await processInProcess(photos, concurrency);
 
     const processorRatio = round(pipeline.processorFilesPerSecond / baseline.filesPerSecond, 3);
+    const cpuPerFile = pipeline.fileServiceCpuSecondsPerFile;
+    const cpuRatio = cpuPerFile === undefined ? undefined : round(baseline.cpuSecondsPerFile / cpuPerFile, 3);
     const mb = round(pipeline.meanPhotoBytes / 1e6, 1);
     const writes = Object.entries(pipeline.dynamodbWrites)
       .map(([operation, requests]) => `${operation} ${round(requests / count)}`)
@@ -69,6 +71,7 @@ export async function files() {
       pipeline,
       baseline,
       processorOverBaselineRatio: processorRatio,
+      baselineOverProcessorCpuRatio: cpuRatio,
       registerApi: api,
       presign,
       rows: [
@@ -78,8 +81,16 @@ export async function files() {
         ],
         [
           `Processor throughput, first invocation to last ready, vs processImage in-process at the same concurrency (${concurrency}) (target ratio >= 0.85)`,
-          `${round(pipeline.processorFilesPerSecond)} vs ${round(baseline.filesPerSecond)} files/s: ratio ${processorRatio}`,
+          `${round(pipeline.processorFilesPerSecond)} vs ${round(baseline.filesPerSecond)} files/s: ratio ${processorRatio} (after the last upload: ${round(pipeline.processorFilesPerSecondAfterUploads)} files/s)`,
         ],
+        ...(cpuPerFile === undefined
+          ? []
+          : [
+              [
+                'CPU per file: file service (serverless-offline, all workers) vs processImage in-process; insensitive to machine load',
+                `${round(cpuPerFile)} vs ${round(baseline.cpuSecondsPerFile)} CPU s: ratio ${cpuRatio}`,
+              ],
+            ]),
         [
           'Processor Lambda invocations per file (BatchSize 10; target <= 0.12, S3 event per file: 1.0)',
           `${round(pipeline.invocationsPerFile, 3)} (${pipeline.processorInvocations} invocations, ${pipeline.processorRecords} records)`,

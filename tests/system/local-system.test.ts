@@ -4,7 +4,16 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { invokeOffline, LOCAL_CREDENTIALS, scheduledEvent } from '@pixelvault/local-aws';
+import {
+  invokeOffline,
+  LOCAL_CREDENTIALS,
+  scheduledEvent,
+  STATS_PATH,
+  type SystemStats,
+  type TriggerStats,
+} from '@pixelvault/local-aws';
+import { newUpload, processedFile, uploadFile } from '../helpers/files';
+import { createTestTenant, guestSession } from '../helpers/identity';
 import { testSystem } from '../helpers/system';
 
 describe('the local system behind one origin', () => {
@@ -69,6 +78,36 @@ describe('the local system behind one origin', () => {
       await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle }));
     }
     sqs.destroy();
+  });
+});
+
+describe('counts of the local system', () => {
+  const system = testSystem();
+
+  async function processorStats(): Promise<TriggerStats> {
+    const response = await fetch(`${system.url}${STATS_PATH}`);
+    expect(response.status).toBe(200);
+    const stats = (await response.json()) as SystemStats;
+    const processor = stats.sqsTriggers.find(({ functionName }) => functionName.endsWith('-processUploads'));
+    if (!processor) throw new Error(`no processUploads trigger in ${JSON.stringify(stats)}`);
+    return processor;
+  }
+
+  it("serves each SQS trigger's invocations and records, which grow as the processor takes an upload", async () => {
+    // Arrange
+    const { accessToken } = await guestSession(await createTestTenant());
+    const before = await processorStats();
+
+    // Act
+    const { file } = await uploadFile(accessToken, newUpload(2048).bytes);
+    await processedFile(accessToken, file.id);
+    const after = await processorStats();
+
+    // Assert: other test files share the system, so their uploads may add more.
+    expect(after).toMatchObject({ queueArn: expect.stringMatching(/^arn:aws:sqs:.+-post-upload$/) });
+    expect(after.invocations).toBeGreaterThan(before.invocations);
+    expect(after.records).toBeGreaterThan(before.records);
+    expect(after.lastInvocationEndedAt).toBeGreaterThanOrEqual(after.firstInvocationAt!);
   });
 });
 

@@ -9,6 +9,7 @@ export { startSqsPoller, type PollerStats } from './pollers';
 export {
   startSystem,
   FUNCTION_SERVICES,
+  STATS_PATH,
   scheduledEvent,
   type LocalSystem,
   type SystemOptions,

@@ -15,6 +15,8 @@ export interface Gateway {
   port: number;
   /** Until the services are up, every path answers 503; the port is held from the start. */
   route(mappings: readonly BasePathMapping[]): void;
+  /** A local-only diagnostic (no deployed API has it): GET `path` answers `read()` as JSON. */
+  serveLocal(path: string, read: () => unknown): void;
   stop(): Promise<void>;
 }
 
@@ -43,12 +45,20 @@ export async function startGateway(
 ): Promise<Gateway> {
   if (port) await assertPortFree(port, 'the API gateway');
   let mappings: readonly BasePathMapping[] | undefined;
+  const local = new Map<string, () => unknown>();
   const server = http.createServer((request, response) => {
     if (!mappings) {
       response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(STARTING);
       return;
     }
     const pathname = new URL(request.url ?? '/', 'http://gateway').pathname;
+    const read = request.method === 'GET' ? local.get(pathname) : undefined;
+    if (read) {
+      response
+        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify(read()));
+      return;
+    }
     const route = routeFor(mappings, pathname);
     if (!route) {
       response.writeHead(404, { 'content-type': 'application/json' }).end(NO_ROUTE);
@@ -96,6 +106,9 @@ export async function startGateway(
     port: actualPort,
     route: (next) => {
       mappings = next;
+    },
+    serveLocal: (path, read) => {
+      local.set(path, read);
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -45,6 +45,9 @@ export interface TriggerStats extends PollerStats {
   queueArn: string;
 }
 
+/** Where the local origin answers `SystemStats` (GET, JSON): the counts for tools outside this process. */
+export const STATS_PATH = '/_local/stats';
+
 export interface SystemStats {
   sqsTriggers: TriggerStats[];
   /** Requests by operation, when the system was started with `countDynamoDbRequests`. */
@@ -148,6 +151,16 @@ export async function startSystem(options: SystemOptions): Promise<LocalSystem> 
       }
     }
 
+    const stats = (): SystemStats => ({
+      sqsTriggers: pollers.map(({ poller, functionName, queueArn }) => ({
+        functionName,
+        queueArn,
+        ...poller.stats(),
+      })),
+      ...(aws.dynamodbRequests && { dynamodbRequests: aws.dynamodbRequests() }),
+    });
+    gateway.serveLocal(STATS_PATH, stats);
+
     const jobs = started.flatMap(({ service, config }) =>
       scheduleEvents(config).map((job): ScheduledJob => ({ ...job, service: service.name })),
     );
@@ -177,14 +190,7 @@ export async function startSystem(options: SystemOptions): Promise<LocalSystem> 
       idle: async () => {
         await Promise.all(pollers.map(({ poller }) => poller.idle()));
       },
-      stats: () => ({
-        sqsTriggers: pollers.map(({ poller, functionName, queueArn }) => ({
-          functionName,
-          queueArn,
-          ...poller.stats(),
-        })),
-        ...(aws.dynamodbRequests && { dynamodbRequests: aws.dynamodbRequests() }),
-      }),
+      stats,
       stop,
     };
   } catch (error) {

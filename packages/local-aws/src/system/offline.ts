@@ -22,6 +22,8 @@ export interface OfflineService {
   name: string;
   httpUrl: string;
   lambdaUrl: string;
+  /** The serverless-offline process, leader of the process group its workers run in (for diagnostics). */
+  pid: number;
   /** Calls a function the way the Lambda Invoke API does; the payload is the handler's result. */
   invoke(functionName: string, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
@@ -101,6 +103,7 @@ export async function startOfflineService(options: OfflineServiceOptions): Promi
     name: options.name,
     httpUrl: `http://${LOCAL_HOST}:${httpPort}`,
     lambdaUrl,
+    pid: child.pid!,
     invoke: (functionName, event) => invokeOffline(lambdaUrl, functionName, event),
     stop,
   };
