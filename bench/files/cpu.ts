@@ -31,6 +31,16 @@ export function processGroupCpuSeconds(processGroup: number): number | undefined
   return ticks / TICKS_PER_SECOND;
 }
 
+/** The process group this process runs in, with the children it started (DynamoDB Local's JVM); Linux only. */
+export function ownProcessGroup(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds this process has used so far (every thread, libvips' included). */
 export function ownCpuSeconds(): number {
   const { user, system } = process.cpuUsage();

@@ -2,7 +2,7 @@ import type { LocalSystem, SystemStats, TriggerStats } from '@pixelvault/local-a
 import { processImage } from '../../services/file-service/src/domain/process-image';
 import { callApi } from '../../tests/helpers/identity';
 import { putUpload, registerBatch, type FileView, type UploadInstructions } from '../../tests/helpers/files';
-import { ownCpuSeconds, processGroupCpuSeconds } from './cpu';
+import { ownCpuSeconds, ownProcessGroup, processGroupCpuSeconds } from './cpu';
 import type { Photo } from './photos';
 import { inPool } from './pool';
 
@@ -115,7 +115,9 @@ export async function runPipeline(system: LocalSystem, token: string, photos: re
   await system.idle();
   const fileService = system.services.find(({ name }) => name === 'file-service')!;
   const cpuBefore = processGroupCpuSeconds(fileService.pid);
-  const ownCpuBefore = ownCpuSeconds();
+  const localGroup = ownProcessGroup();
+  const localCpu = () => (localGroup === undefined ? undefined : processGroupCpuSeconds(localGroup));
+  const localCpuBefore = localCpu();
   const before = system.stats();
   const processorStart = nextProcessorInvocation(system);
   const startedAt = Date.now();
@@ -129,7 +131,7 @@ export async function runPipeline(system: LocalSystem, token: string, photos: re
   const files = await untilProcessed(token, photos.length);
   const after = system.stats();
   const cpuAfter = processGroupCpuSeconds(fileService.pid);
-  const ownCpuAfter = ownCpuSeconds();
+  const localCpuAfter = localCpu();
 
   const notReady = files.filter(({ state }) => state !== 'ready');
   if (notReady.length > 0)
@@ -156,10 +158,13 @@ export async function runPipeline(system: LocalSystem, token: string, photos: re
     // registrations and the listing polls of this run.
     fileServiceCpuSecondsPerFile:
       cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / count,
-    // This process: the emulated S3 (fidelity layer checking every upload's SHA-256, fauxqs storing it), SQS and
-    // the pollers, plus the uploading client. In AWS that is S3's and the browsers' work; here it shares the
-    // processor's two cores.
-    localAwsAndClientCpuSecondsPerFile: (ownCpuAfter - ownCpuBefore) / count,
+    // This process and its children: the emulated S3 (fidelity layer checking every upload's SHA-256, fauxqs
+    // storing it), SQS, the pollers, DynamoDB Local's JVM, plus the uploading client. In AWS that is the
+    // services' and the browsers' work; here it shares the processor's two cores.
+    localAwsAndClientCpuSecondsPerFile:
+      localCpuBefore === undefined || localCpuAfter === undefined
+        ? undefined
+        : (localCpuAfter - localCpuBefore) / count,
     processorInvocations: invocations,
     processorRecords: records,
     processorFailedRecords: processor.failedRecords - processorBefore.failedRecords,

@@ -120,7 +120,7 @@ export async function files() {
           : [
               [
                 'CPU per file: file service (serverless-offline, all workers) vs processImage in-process; insensitive to machine load',
-                `${round(cpuPerFile)} vs ${round(baseline.cpuSecondsPerFile)} CPU s: ratio ${cpuRatio} (emulated S3/SQS and upload client on the same cores: ${round(pipeline.localAwsAndClientCpuSecondsPerFile)} CPU s)`,
+                `${round(cpuPerFile)} vs ${round(baseline.cpuSecondsPerFile)} CPU s: ratio ${cpuRatio} (DynamoDB Local, emulated S3/SQS and the upload client on the same cores: ${round(pipeline.localAwsAndClientCpuSecondsPerFile ?? NaN)} CPU s)`,
               ],
             ]),
         [
