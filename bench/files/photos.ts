@@ -71,7 +71,7 @@ async function newPhoto(banks: Banks): Promise<Buffer> {
 }
 
 /**
- * `count` distinct 12 MP JPEGs, generated once (about a second each) and kept in bench/.cache/photos
+ * `count` distinct 12 MP JPEGs, generated once (1-2 s each) and kept in bench/.cache/photos
  * (gitignored); a larger count later only adds the missing ones.
  */
 export async function benchPhotos(count: number, log: (line: string) => void): Promise<Photo[]> {
