@@ -72,6 +72,12 @@ export async function files() {
     params: { signingKeysDir: keysDir, partnerApiKey: `bench-partner-key-${randomBytes(8).toString('hex')}` },
     onPollerError: (error, functionName) => console.error(`  [poller ${functionName}]`, error),
   });
+  // serverless-offline runs in its own process groups, which Ctrl-C does not reach: stop them ourselves.
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.log(`\n${signal}: stopping the local system…`);
+    void system.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     // The tests' helpers (sessions, registration, uploads) find the system through this variable.
     process.env.PIXELVAULT_SYSTEM = JSON.stringify(describeSystem(system));
@@ -142,6 +148,7 @@ export async function files() {
       ],
     };
   } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     await system.stop();
     await rm(keysDir, { recursive: true, force: true });
   }

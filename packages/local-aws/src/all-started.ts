@@ -11,9 +11,13 @@ export async function allStarted<T extends readonly unknown[]>(starts: {
   return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
-/** What has been started, stopped in reverse order; a failing stop does not keep the others running. */
+/**
+ * What has been started, stopped in reverse order; a failing stop does not keep the others running. A stopAll()
+ * while another is under way resolves only when that one has finished too (Ctrl-C during a clean-up, say).
+ */
 export class Stoppers {
   private readonly stops: Array<() => Promise<void> | void> = [];
+  private stopping: Promise<void> = Promise.resolve();
 
   /** An arrow function, so it can be passed as is: `start().then(stoppers.add)`. */
   readonly add = <T extends { stop(): Promise<void> | void }>(running: T): T => {
@@ -21,7 +25,10 @@ export class Stoppers {
     return running;
   };
 
-  async stopAll(): Promise<void> {
-    for (const stop of this.stops.splice(0).reverse()) await Promise.resolve(stop()).catch(() => undefined);
+  stopAll(): Promise<void> {
+    this.stopping = this.stopping.then(async () => {
+      for (const stop of this.stops.splice(0).reverse()) await Promise.resolve(stop()).catch(() => undefined);
+    });
+    return this.stopping;
   }
 }
