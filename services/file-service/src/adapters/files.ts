@@ -1,4 +1,12 @@
-import { createDb, ID_PATTERN, type Db, type FileItem, type Owner } from '@pixelvault/core';
+import {
+  createDb,
+  ID_PATTERN,
+  markFileDeleted,
+  type Db,
+  type FileDeletion,
+  type FileItem,
+  type Owner,
+} from '@pixelvault/core';
 import type { FileRegistration } from '../domain/registration';
 import { invalidCursor, type ListRequest } from '../domain/listing';
 
@@ -48,4 +56,14 @@ export async function listOwnFiles(
     }
     throw error;
   }
+}
+
+/** Deletes the owner's file if nothing pins or uses it (see markFileDeleted); a malformed id is `not_found`. */
+export async function deleteOwnFile(
+  key: { tenantId: string; owner: Owner },
+  fileId: string,
+  now: Date,
+): Promise<FileDeletion> {
+  if (!ID_PATTERN.test(fileId)) return { refused: 'not_found' };
+  return markFileDeleted(filesDb(), { tenantId: key.tenantId, fileId }, { owner: key.owner, now });
 }

@@ -1,6 +1,12 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { requiredEnv, s3Client } from '@pixelvault/core';
+import { FILE_OBJECTS, fileObjectKey, requiredEnv, s3Client, type FileItem } from '@pixelvault/core';
+import type { DownloadTarget } from '../domain/download';
 
 export interface PresignedUpload {
   method: 'PUT';
@@ -46,4 +52,59 @@ export async function presignUpload(
     },
     expiresAt: new Date(now.getTime() + expiresInSeconds * 1000).toISOString(),
   };
+}
+
+/**
+ * A presigned GET of one stored object that makes S3 answer with the target's Content-Disposition (and, for
+ * variants, Content-Type): the response-* parameters are signed, so nobody can change them in the URL.
+ */
+export async function presignDownload(
+  target: DownloadTarget,
+  expiresInSeconds: number,
+  now = new Date(),
+): Promise<{ url: string; expiresAt: string }> {
+  const url = await getSignedUrl(
+    s3Client(),
+    new GetObjectCommand({
+      Bucket: requiredEnv('BUCKET_NAME'),
+      Key: target.key,
+      ResponseContentDisposition: target.contentDisposition,
+      ...(target.contentType === undefined ? {} : { ResponseContentType: target.contentType }),
+    }),
+    { expiresIn: expiresInSeconds, signingDate: now },
+  );
+  return { url, expiresAt: new Date(now.getTime() + expiresInSeconds * 1000).toISOString() };
+}
+
+const isNoSuchUpload = (error: unknown) => (error as { name?: string } | null)?.name === 'NoSuchUpload';
+
+/**
+ * Removes every object a file may have, original and variants, with one DeleteObjects (keys that were never
+ * written cost nothing), and aborts its multipart upload while it was still `pending`, so no parts linger.
+ */
+export async function removeFileObjects(file: FileItem): Promise<void> {
+  const bucket = requiredEnv('BUCKET_NAME');
+  const { Errors = [] } = await s3Client().send(
+    new DeleteObjectsCommand({
+      Bucket: bucket,
+      Delete: { Objects: FILE_OBJECTS.map((object) => ({ Key: fileObjectKey(file, object) })), Quiet: true },
+    }),
+  );
+  if (Errors.length > 0) {
+    throw new Error(`objects of file ${file.fileId} not deleted: ${Errors.map((e) => e.Code).join(', ')}`);
+  }
+  if (file.state === 'pending' && file.multipart !== undefined) {
+    await s3Client()
+      .send(
+        new AbortMultipartUploadCommand({
+          Bucket: bucket,
+          Key: file.objectKey!,
+          UploadId: file.multipart.uploadId,
+        }),
+      )
+      .catch((error: unknown) => {
+        // Completed or aborted already: nothing is left to abort.
+        if (!isNoSuchUpload(error)) throw error;
+      });
+  }
 }
