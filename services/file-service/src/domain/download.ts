@@ -53,8 +53,7 @@ export function downloadTarget(file: FileItem, variant: FileObject): DownloadTar
 
 // Control characters (C0, DEL, C1), line and paragraph separators, and bidi controls that could disguise an
 // extension ("photo\u202Egpj.exe"), plus quotes that would end a quoted-string.
-const INVISIBLE_OR_QUOTE =
-  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"]/gu;
+const INVISIBLE_OR_QUOTE = /[\p{Cc}\p{Zl}\p{Zp}\u200e\u200f\u202a-\u202e\u2066-\u2069"]/gu;
 // Characters Windows refuses in file names.
 const RESERVED = /[<>:|?*]/g;
 const MAX_NAME_LENGTH = 150;

@@ -32,6 +32,7 @@ describe('safeFileName', () => {
     ['say "cheese".jpg', 'say cheese.jpg'],
     ['evil\r\nSet-Cookie: a=b.jpg', 'evilSet-Cookie_ a=b.jpg'],
     ['tab\there.png', 'tabhere.png'],
+    ['line\u2028break.jpg', 'linebreak.jpg'],
     ['photo\u202Egpj.exe', 'photogpj.exe'],
     ['...hidden.jpg', 'hidden.jpg'],
     ['trailing. . ', 'trailing'],
