@@ -227,8 +227,7 @@ export async function claimFileForProcessing(
 export const DELETED_FILE_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 /** A deletion: the file as it was before, or why nothing changed. */
-export type FileDeletion =
-  { deleted: FileItem } | { refused: 'not_found' } | { refused: 'pinned' | 'in_use'; file: FileItem };
+export type FileDeletion = { deleted: FileItem } | { refused: 'not_found' | 'pinned' | 'in_use' };
 
 // A write that failed only because another one changed the file meanwhile is tried again, this often.
 const DELETE_ATTEMPTS = 3;
@@ -266,8 +265,8 @@ export async function markFileDeleted(
     }
     const { data: file } = await db.entities.file.get(key).go();
     if (!file || file.owner !== owner || file.state === 'deleted') return { refused: 'not_found' };
-    if (file.pinCount > 0) return { refused: 'pinned', file };
-    if (file.refCount > 0) return { refused: 'in_use', file };
+    if (file.pinCount > 0) return { refused: 'pinned' };
+    if (file.refCount > 0) return { refused: 'in_use' };
     if (attempt === DELETE_ATTEMPTS) throw new Error(`file ${key.fileId} kept changing while it was deleted`);
   }
 }
