@@ -434,7 +434,7 @@ describe.each(['dev', 'local'])('file-service processor packaged for stage %s', 
     });
   });
 
-  it('runs the processor with sharp from its layer, not from the bundle', async () => {
+  it('runs the processor with its decoders (sharp, libheif) from the layer, not from the bundle', async () => {
     const processor = resource(template, 'ProcessUploadsLambdaFunction', 'AWS::Lambda::Function');
     const zip = await readFile(path.join(outDirOf('file-service', stage), 'processUploads.zip'));
 
@@ -444,6 +444,7 @@ describe.each(['dev', 'local'])('file-service processor packaged for stage %s', 
       Layers: [expect.stringMatching(/^arn:aws:lambda:[\w-]+:\d{12}:layer:[\w-]+:\d+$/)],
     });
     expect(zip.includes('libvips')).toBe(false);
+    expect(zip.includes('libheif')).toBe(false);
     expect(zip.length).toBeLessThan(1_500_000);
   });
 });
