@@ -34,18 +34,19 @@ export const handler = httpHandler(async ({ event }) => {
     throw deletion.refused === 'not_found' ? notFound('File') : REFUSALS[deletion.refused]();
   }
   const file = deletion.deleted;
-  // Both are attempted: the event lets the scheduler finish what the object removal could not.
+  // The file is deleted whatever follows: a 5xx now would make the client's retry a 404. Both are attempted;
+  // the scheduler's sweep of tombstones finishes what either could not.
   const [removed, published] = await Promise.allSettled([
     removeFileObjects(file),
     publishEvents([fileStateChanged(file, { from: file.state, to: 'deleted', at: now })]),
   ]);
-  if (published.status === 'rejected') throw published.reason;
-  if (removed.status === 'rejected') {
-    logger.error('objects of a deleted file left for the scheduler', {
-      tenantId: file.tenantId,
-      fileId: file.fileId,
-      error: removed.reason as Error,
-    });
+  for (const [outcome, what] of [
+    [removed, 'objects of a deleted file left for the scheduler'],
+    [published, 'deletion event not published'],
+  ] as const) {
+    if (outcome.status === 'rejected') {
+      logger.error(what, { tenantId: file.tenantId, fileId: file.fileId, error: outcome.reason as Error });
+    }
   }
   return { statusCode: 204 };
 });
