@@ -35,7 +35,7 @@ export const handler = httpHandler(async ({ event }) => {
   }
   const file = deletion.deleted;
   // The file is deleted whatever follows: a 5xx now would make the client's retry a 404. Both are attempted;
-  // the scheduler's sweep of tombstones finishes what either could not.
+  // the tombstone's TTL removal reaches the table stream, from which the scheduler can finish the job.
   const [removed, published] = await Promise.allSettled([
     removeFileObjects(file),
     publishEvents([fileStateChanged(file, { from: file.state, to: 'deleted', at: now })]),
