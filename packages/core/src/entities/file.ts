@@ -38,6 +38,9 @@ export const expiryShard = (fileId: string) =>
 export const expiryPartition = (expiresAt: string, fileId: string) =>
   `${expiryBucket(expiresAt)}#${expiryShard(fileId)}`;
 
+/** A new file's id: 128 random bits, base64url. Issued before the item is written when the key is needed first. */
+export const newFileId = () => randomBytes(16).toString('base64url');
+
 export const OWNER_PATTERN = /^(session|user)#[\x21\x22\x24-\x7e]{1,128}$/;
 /** The stored objects of a file: the upload and the variants the processor writes next to it. */
 export const FILE_OBJECTS = ['original', 'thumbnail', 'preview'] as const;
@@ -85,7 +88,7 @@ export const File = new Entity({
       required: true,
       readOnly: true,
       validate: ID_PATTERN,
-      default: () => randomBytes(16).toString('base64url'),
+      default: newFileId,
     },
     owner: { type: 'string', required: true, readOnly: true, validate: OWNER_PATTERN },
     // Never part of a key: storage keys are built from ids only.

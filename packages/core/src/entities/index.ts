@@ -72,6 +72,7 @@ export {
   DELETED_FILE_TTL_SECONDS,
   fileObjectKey,
   fileOfObjectKey,
+  newFileId,
   type FileObject,
   type FileDeletion,
   type FileItem,

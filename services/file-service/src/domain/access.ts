@@ -1,11 +1,11 @@
-import { ApiError, requireScope, type Caller, type Owner } from '@pixelvault/core';
+import { ApiError, requireScope, type Caller, type FileItem, type Owner } from '@pixelvault/core';
 
-/** What a caller wants to do with files: register (and upload), read one, list, download or delete them. */
-export type FileAccess = 'register' | 'read' | 'list' | 'download' | 'delete';
+/** What a caller wants to do with files: register (and upload), complete an upload, read, list, download, delete. */
+export type FileAccess = 'register' | 'complete' | 'read' | 'list' | 'download' | 'delete';
 
-// Upload links may register and read metadata; these need the owner's own session.
+// Upload links may register, complete and read what they uploaded; these need the owner's own session.
 const SESSION_ONLY: ReadonlySet<FileAccess> = new Set(['list', 'download', 'delete']);
-const WRITES: ReadonlySet<FileAccess> = new Set(['register', 'delete']);
+const WRITES: ReadonlySet<FileAccess> = new Set(['register', 'complete', 'delete']);
 
 /**
  * Whose files the caller acts on, or 403. Sessions act for themselves (`sub`); an upload link acts for the owner
@@ -26,3 +26,19 @@ export function fileOwnerOf(caller: Caller, access: FileAccess): Owner {
   }
   return caller.sub as Owner;
 }
+
+/** The files a caller may see: an owner's, and of those an upload link only the ones it registered. */
+export interface FileScope {
+  owner: Owner;
+  /** Upload-link tokens: their jti, stored on each file they register. */
+  uploadLinkId?: string;
+}
+
+export function fileScopeOf(caller: Caller, access: FileAccess): FileScope {
+  const owner = fileOwnerOf(caller, access);
+  return caller.kind === 'upload' ? { owner, uploadLinkId: caller.jti } : { owner };
+}
+
+export const isInScope = (file: Pick<FileItem, 'owner' | 'uploadLinkId'>, scope: FileScope) =>
+  file.owner === scope.owner &&
+  (scope.uploadLinkId === undefined || file.uploadLinkId === scope.uploadLinkId);
