@@ -72,6 +72,16 @@ export async function registeredFile(token: string, registration: Registration) 
   return (await response.json()) as { file: FileView; upload: UploadInstructions };
 }
 
+export const requestDownload = (token: string, fileId: string, query = '') =>
+  callApi('GET', `/v1/files/${fileId}/download${query}`, { token });
+
+/** GET /v1/files/{id}/download that must succeed: the presigned GET of `variant`. */
+export async function downloadLink(token: string, fileId: string, variant?: string) {
+  const response = await requestDownload(token, fileId, variant === undefined ? '' : `?variant=${variant}`);
+  if (response.status !== 200) throw new Error(`download: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { url: string; expiresAt: string };
+}
+
 /** PUTs `body` to a presigned upload URL with its headers, as a browser would; `headers` replace any of them. */
 export async function putUpload(
   upload: UploadInstructions,
@@ -87,7 +97,8 @@ export function objectKeyOf(url: string): string {
   return decodeURIComponent(key.join('/'));
 }
 
-function localS3(): S3Client {
+/** An S3 client with storage credentials on the system's S3 endpoint (callers destroy it). */
+export function localS3(): S3Client {
   const system = testSystem();
   return new S3Client({
     endpoint: system.endpoints.s3,

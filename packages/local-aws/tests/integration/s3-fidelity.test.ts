@@ -383,6 +383,47 @@ describe('presigned GET', () => {
     expect(Buffer.from(await response.arrayBuffer())).toEqual(body);
   });
 
+  it('serves a signed response-content-type and an RFC 6266 filename* disposition exactly as signed', async () => {
+    // Arrange: the percent-encoded UTF-8 name must reach the browser undecoded
+    const bucket = await createBucket(stack);
+    await stack.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'a/thumbnail', Body: 'webp', ContentType: 'image/jpeg' }),
+    );
+    const disposition = `inline; filename="Gru_e.webp"; filename*=UTF-8''Gr%C3%BC%C3%9Fe%20%281%29.webp`;
+    const command = new GetObjectCommand({
+      Bucket: bucket,
+      Key: 'a/thumbnail',
+      ResponseContentDisposition: disposition,
+      ResponseContentType: 'image/webp',
+    });
+    const url = await getSignedUrl(stack.s3, command, { expiresIn: 300 });
+
+    // Act
+    const response = await fetch(url);
+
+    // Assert
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe(disposition);
+    expect(response.headers.get('content-type')).toBe('image/webp');
+  });
+
+  it('refuses a GET after its URL expired with 403 AccessDenied', async () => {
+    // Arrange
+    const bucket = await createBucket(stack);
+    await stack.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a.jpg', Body: 'jpeg' }));
+    const url = await getSignedUrl(stack.s3, new GetObjectCommand({ Bucket: bucket, Key: 'a.jpg' }), {
+      expiresIn: 300,
+    });
+    stack.clock.offsetMs = 301_000;
+
+    // Act
+    const response = await fetch(url);
+
+    // Assert
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('<Message>Request has expired</Message>');
+  });
+
   it('refuses the same object without any signature, as a private bucket does', async () => {
     // Arrange
     const bucket = await createBucket(stack);

@@ -1,4 +1,14 @@
-import { createDb, ID_PATTERN, type Db, type FileItem, type Owner } from '@pixelvault/core';
+import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  createDb,
+  dynamoDbClient,
+  ID_PATTERN,
+  markFileDeleted,
+  type Db,
+  type FileDeletion,
+  type FileItem,
+  type Owner,
+} from '@pixelvault/core';
 import { isInScope, type FileScope } from '../domain/access';
 import type { NewFile } from '../domain/registration';
 import { invalidCursor, type ListRequest } from '../domain/listing';
@@ -7,11 +17,61 @@ let db: Db | undefined;
 
 const filesDb = (): Db => (db ??= createDb());
 
-export async function createPendingFile(file: NewFile): Promise<FileItem> {
-  const { data } = await filesDb()
-    .entities.file.create({ ...file, state: 'pending' })
-    .go();
-  return data as FileItem;
+// BatchWriteItem takes at most 25 items per request.
+const BATCH_WRITE_ITEMS = 25;
+// Items DynamoDB leaves unprocessed (throttling) are sent again, after 100, 200 and 400 ms.
+const BATCH_WRITE_ATTEMPTS = 4;
+
+type StoredItem = Record<string, unknown>;
+
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
+    items.slice(index * size, (index + 1) * size),
+  );
+
+/**
+ * Writes new `pending` files with BatchWriteItem, 25 per request, the requests in parallel: 4 signed requests
+ * for 100 files where PutItem would take 100 (each signed, each on a socket of its own, on a third of a vCPU at
+ * 512 MB). ElectroDB builds the items (keys, timestamps, objectKey) exactly as for a put. BatchWriteItem cannot
+ * be conditional; a create's condition would guard nothing here, as file ids are 128 random bits. Whatever
+ * DynamoDB leaves unprocessed is retried; an item still unwritten is an Error in its place.
+ */
+export async function createPendingFiles(files: readonly NewFile[]): Promise<(FileItem | Error)[]> {
+  if (files.length === 0) return [];
+  const requests = filesDb()
+    .entities.file.put(files.map((file) => ({ ...file, state: 'pending' as const })))
+    .params<BatchWriteCommandInput[]>();
+  const table = Object.keys(requests[0]!.RequestItems!)[0]!;
+  const items = requests.flatMap((request) =>
+    request.RequestItems![table]!.map((write) => write.PutRequest!.Item as StoredItem),
+  );
+  let unwritten = items;
+  let fault: unknown;
+  for (let attempt = 0; unwritten.length > 0 && attempt < BATCH_WRITE_ATTEMPTS; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    const left = await Promise.all(
+      chunks(unwritten, BATCH_WRITE_ITEMS).map(async (chunk) => {
+        try {
+          const { UnprocessedItems } = await dynamoDbClient().send(
+            new BatchWriteCommand({
+              RequestItems: { [table]: chunk.map((Item) => ({ PutRequest: { Item } })) },
+            }),
+          );
+          return (UnprocessedItems?.[table] ?? []).map((write) => write.PutRequest!.Item as StoredItem);
+        } catch (error) {
+          fault = error;
+          return chunk;
+        }
+      }),
+    );
+    unwritten = left.flat();
+  }
+  const failed = new Set(unwritten.map((item) => item.pk));
+  return items.map((Item) =>
+    failed.has(Item.pk)
+      ? new Error('DynamoDB did not write the file', { cause: fault })
+      : (filesDb().entities.file.parse({ Item }).data as FileItem),
+  );
 }
 
 /**
@@ -50,4 +110,14 @@ export async function listOwnFiles(
     }
     throw error;
   }
+}
+
+/** Deletes the owner's file if nothing pins or uses it (see markFileDeleted); a malformed id is `not_found`. */
+export async function deleteOwnFile(
+  key: { tenantId: string; owner: Owner },
+  fileId: string,
+  now: Date,
+): Promise<FileDeletion> {
+  if (!ID_PATTERN.test(fileId)) return { refused: 'not_found' };
+  return markFileDeleted(filesDb(), { tenantId: key.tenantId, fileId }, { owner: key.owner, now });
 }

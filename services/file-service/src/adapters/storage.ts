@@ -1,12 +1,17 @@
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { requiredEnv, s3Client, type FileItem } from '@pixelvault/core';
+import { FILE_OBJECTS, fileObjectKey, requiredEnv, s3Client, type FileItem } from '@pixelvault/core';
+import type { CompletedPart, MultipartCompletion } from '../domain/completion';
+import type { DownloadTarget } from '../domain/download';
 import {
   MULTIPART_URL_TTL_SECONDS,
   partLength,
@@ -14,9 +19,10 @@ import {
   type MultipartUpload,
   type PutUpload,
 } from '../domain/registration';
-import type { CompletedPart, MultipartCompletion } from '../domain/completion';
 
 const bucket = () => requiredEnv('BUCKET_NAME');
+
+const errorName = (error: unknown) => (error as { name?: string } | null)?.name;
 
 const expiresAt = (now: Date, seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
 
@@ -56,6 +62,58 @@ export async function presignUpload(
     },
     expiresAt: expiresAt(now, expiresInSeconds),
   };
+}
+
+/**
+ * A presigned GET of one stored object that makes S3 answer with the target's Content-Disposition (and, for
+ * variants, Content-Type): the response-* parameters are signed, so nobody can change them in the URL.
+ */
+export async function presignDownload(
+  target: DownloadTarget,
+  expiresInSeconds: number,
+  now = new Date(),
+): Promise<{ url: string; expiresAt: string }> {
+  const url = await getSignedUrl(
+    s3Client(),
+    new GetObjectCommand({
+      Bucket: bucket(),
+      Key: target.key,
+      ResponseContentDisposition: target.contentDisposition,
+      ...(target.contentType === undefined ? {} : { ResponseContentType: target.contentType }),
+    }),
+    { expiresIn: expiresInSeconds, signingDate: now },
+  );
+  return { url, expiresAt: expiresAt(now, expiresInSeconds) };
+}
+
+/**
+ * Removes every object a file may have, original and variants, with one DeleteObjects (keys that were never
+ * written cost nothing), and aborts its multipart upload while it was still `pending`, so no parts linger.
+ */
+export async function removeFileObjects(file: FileItem): Promise<void> {
+  const { Errors = [] } = await s3Client().send(
+    new DeleteObjectsCommand({
+      Bucket: bucket(),
+      Delete: { Objects: FILE_OBJECTS.map((object) => ({ Key: fileObjectKey(file, object) })), Quiet: true },
+    }),
+  );
+  if (Errors.length > 0) {
+    throw new Error(`objects of file ${file.fileId} not deleted: ${Errors.map((e) => e.Code).join(', ')}`);
+  }
+  if (file.state === 'pending' && file.multipart !== undefined) {
+    await s3Client()
+      .send(
+        new AbortMultipartUploadCommand({
+          Bucket: bucket(),
+          Key: file.objectKey!,
+          UploadId: file.multipart.uploadId,
+        }),
+      )
+      .catch((error: unknown) => {
+        // Completed or aborted already: nothing is left to abort.
+        if (errorName(error) !== 'NoSuchUpload') throw error;
+      });
+  }
 }
 
 export const presignFileUpload = (file: FileItem, now: Date) =>
@@ -111,8 +169,6 @@ export async function presignParts(file: FileItem, now: Date): Promise<Multipart
     expiresAt: expiresAt(now, MULTIPART_URL_TTL_SECONDS),
   };
 }
-
-const errorName = (error: unknown) => (error as { name?: string } | null)?.name;
 
 // What S3 answers when the listed parts are not the ones it holds (a part not uploaded, a wrong ETag).
 const PART_ERRORS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);

@@ -3,7 +3,7 @@ import { requiredEnv, sqsClient } from '@pixelvault/core';
 import type { CompletionPorts } from '../domain/completion';
 import type { RegistrationPorts, RegistrationSettings } from '../domain/registration';
 import { uploadCompletedHint } from '../domain/upload-notice';
-import { createPendingFile } from './files';
+import { createPendingFiles } from './files';
 import { tenantUploadLimits } from './tenants';
 import {
   completeMultipartUpload,
@@ -34,7 +34,7 @@ export async function registrationSettings(tenantId: string): Promise<Registrati
 
 export const registrationPorts: RegistrationPorts = {
   startMultipart: startMultipartUpload,
-  createFile: createPendingFile,
+  createFiles: createPendingFiles,
   presignPut: presignFileUpload,
   presignParts,
 };

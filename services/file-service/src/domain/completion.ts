@@ -66,8 +66,8 @@ const uploadMissing = () =>
 /**
  * POST /v1/files/{id}/complete. A multipart upload is completed (S3 then notifies the processor); otherwise it
  * is a hint: the original must be stored, and the processor is told at once (a duplicate of S3's notification
- * costs one skipped claim). A file already processing or
- * processed needs nothing (202 again), a rejected one cannot be completed (409).
+ * costs one skipped claim). A file already processing or processed needs nothing (202 again); a rejected one
+ * cannot be completed (409).
  */
 export async function completeUpload(
   file: FileItem,

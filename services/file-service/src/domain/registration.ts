@@ -131,7 +131,8 @@ export type NewFile = FileRegistration &
 export interface RegistrationPorts {
   /** CreateMultipartUpload; the upload id. */
   startMultipart(object: { key: string; contentType: string }): Promise<string>;
-  createFile(file: NewFile): Promise<FileItem>;
+  /** Writes the files; each stored item, or in its place the fault that kept it from the table. */
+  createFiles(files: readonly NewFile[]): Promise<(FileItem | Error)[]>;
   presignPut(file: FileItem, now: Date): Promise<PutUpload>;
   presignParts(file: FileItem, now: Date): Promise<MultipartUpload>;
 }
@@ -147,25 +148,32 @@ export type RegistrationResult =
   /** `cause`: the fault behind a 503 (storage or table trouble), for the log or to rethrow. */
   | { error: ApiError; cause?: unknown };
 
-const unavailable = () =>
-  new ApiError(503, 'unavailable', 'The file could not be registered just now; register it again');
+type Failed = Extract<RegistrationResult, { error: ApiError }>;
 
-async function registerOne(
-  input: unknown,
-  registrant: Registrant,
-  { limits, multipartThresholdBytes, now }: RegistrationSettings,
-  ports: RegistrationPorts,
-): Promise<RegistrationResult> {
-  let registration: FileRegistration;
+const unavailable = (cause: unknown): Failed => ({
+  error: new ApiError(503, 'unavailable', 'The file could not be registered just now; register it again'),
+  cause,
+});
+
+function checked(input: unknown, limits: UploadLimits): FileRegistration | Failed {
   try {
-    registration = checkRegistration(input, limits);
+    return checkRegistration(input, limits);
   } catch (error) {
     if (error instanceof ApiError) return { error };
     throw error;
   }
+}
+
+/** The item to write, with its multipart upload started when the size calls for one. */
+async function prepared(
+  registration: FileRegistration,
+  registrant: Registrant,
+  { multipartThresholdBytes, now }: RegistrationSettings,
+  ports: RegistrationPorts,
+): Promise<NewFile | Failed> {
+  const fileId = newFileId();
+  const plan = multipartPlan(registration.size, multipartThresholdBytes);
   try {
-    const fileId = newFileId();
-    const plan = multipartPlan(registration.size, multipartThresholdBytes);
     const multipart = plan && {
       ...plan,
       uploadId: await ports.startMultipart({
@@ -173,36 +181,57 @@ async function registerOne(
         contentType: registration.contentType,
       }),
     };
-    const file = await ports.createFile({
+    return {
       ...registration,
       ...registrant,
       fileId,
       expiresAt: pendingExpiry(now),
       ...(multipart === undefined ? {} : { multipart }),
-    });
-    const upload = multipart ? await ports.presignParts(file, now) : await ports.presignPut(file, now);
-    return { file: publicFile(file), upload };
+    };
   } catch (error) {
-    // An abandoned CreateMultipartUpload is aborted by the bucket's lifecycle rule after a day.
-    return { error: unavailable(), cause: error };
+    return unavailable(error);
   }
 }
 
+async function presigned(file: FileItem, now: Date, ports: RegistrationPorts): Promise<RegistrationResult> {
+  try {
+    const upload = file.multipart ? await ports.presignParts(file, now) : await ports.presignPut(file, now);
+    return { file: publicFile(file), upload };
+  } catch (error) {
+    return unavailable(error);
+  }
+}
+
+const isFailed = (value: object): value is Failed => 'error' in value;
+
 /**
  * Registers each input (POST /v1/files: one; /batch: up to 100) as a `pending` File and presigns its upload, in
- * input order. Each item stands alone: an invalid one gets the error the single route would answer, and the
- * others are registered anyway.
- *
- * The items are written by parallel conditional creates (PutItem, one each), not BatchWriteItem: each answer is
- * the stored item (timestamps included) or its own failure, while BatchWriteItem cannot be conditional, returns
- * no items and leaves UnprocessedItems to be retried by hand. Both cost one write unit per item, and the SDK's
- * keep-alive pool (50 sockets) sends 100 puts in two round trips.
+ * input order. Each item stands alone: an invalid one gets the error the single route would answer, one that
+ * storage or the table fails gets a 503 `unavailable`, and the others are registered anyway. Nothing is written
+ * and no URL issued for an item before it passed the tenant's limits. (A multipart upload started for an item
+ * whose write then failed is aborted by the bucket's lifecycle rule after a day.)
  */
-export function registerFiles(
+export async function registerFiles(
   inputs: readonly unknown[],
   registrant: Registrant,
   settings: RegistrationSettings,
   ports: RegistrationPorts,
 ): Promise<RegistrationResult[]> {
-  return Promise.all(inputs.map((input) => registerOne(input, registrant, settings, ports)));
+  const steps = await Promise.all(
+    inputs.map((input) => {
+      const registration = checked(input, settings.limits);
+      return isFailed(registration) ? registration : prepared(registration, registrant, settings, ports);
+    }),
+  );
+  const toWrite = steps.filter((step): step is NewFile => !isFailed(step));
+  const written = new Map(
+    (await ports.createFiles(toWrite)).map((stored, index) => [toWrite[index]!.fileId, stored]),
+  );
+  return Promise.all(
+    steps.map((step) => {
+      if (isFailed(step)) return step;
+      const stored = written.get(step.fileId)!;
+      return stored instanceof Error ? unavailable(stored) : presigned(stored, settings.now, ports);
+    }),
+  );
 }

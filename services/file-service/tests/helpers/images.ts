@@ -26,8 +26,8 @@ export const twoColour = (width: number, height: number) =>
  * A 400x200 JPEG (red left, blue right) whose EXIF says orientation 6 (turn 90° clockwise to display) and that
  * carries GPS tags. libvips takes the orientation from withMetadata, not from an IFD0 Orientation entry.
  */
-export const orientedJpegWithGps = () =>
-  twoColour(400, 200)
+export const orientedJpegWithGps = (width = 400, height = 200) =>
+  twoColour(width, height)
     .jpeg({ quality: 95 })
     .withExif({
       IFD0: { Make: 'Pixelvault', Model: 'Fixture' },

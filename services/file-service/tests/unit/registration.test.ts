@@ -1,10 +1,12 @@
-import { ApiError } from '@pixelvault/core';
+import { ApiError, type FileItem } from '@pixelvault/core';
 import { DEFAULT_UPLOAD_LIMITS } from '../../src/domain/limits';
 import {
   checkRegistration,
   multipartPlan,
   MULTIPART_PART_SIZE,
   partLength,
+  registerFiles,
+  type RegistrationPorts,
 } from '../../src/domain/registration';
 
 const MIB = 1024 * 1024;
@@ -75,5 +77,54 @@ describe('multipartPlan', () => {
     expect(lengths.slice(0, 8)).toEqual(Array(8).fill(8 * MIB));
     expect(lengths[8]).toBe(6 * MIB + 5);
     expect(lengths.reduce((sum, length) => sum + length, 0)).toBe(size);
+  });
+});
+
+describe('registerFiles', () => {
+  const registrant = { tenantId: 'shop-a', owner: 'session#s1' as const, longTerm: false };
+  const settings = { limits: DEFAULT_UPLOAD_LIMITS, multipartThresholdBytes: 64 * MIB, now: new Date() };
+
+  /** In-memory ports: the table refuses files named `unwritable`, storage refuses to start a multipart upload. */
+  const ports: RegistrationPorts = {
+    startMultipart: () => Promise.reject(new Error('S3 unavailable')),
+    createFiles: (files) =>
+      Promise.resolve(
+        files.map((file) =>
+          file.name === 'unwritable'
+            ? new Error('not written')
+            : ({ ...file, state: 'pending', createdAt: 'c', updatedAt: 'u' } as unknown as FileItem),
+        ),
+      ),
+    presignPut: (_file, now) =>
+      Promise.resolve({ method: 'PUT', url: 'https://put', headers: {}, expiresAt: now.toISOString() }),
+    presignParts: () => Promise.reject(new Error('unused')),
+  };
+
+  it('answers every item in input order, a fault failing only its own item with 503 unavailable', async () => {
+    // Arrange
+    const inputs = [
+      registration,
+      { ...registration, name: 'unwritable' },
+      { ...registration, size: 100 * MIB },
+      { ...registration, sha256: 'x' },
+    ];
+
+    // Act
+    const results = await registerFiles(inputs, registrant, settings, ports);
+
+    // Assert
+    const unavailable = {
+      error: expect.objectContaining({ statusCode: 503, code: 'unavailable' }),
+      cause: expect.any(Error),
+    };
+    expect(results).toEqual([
+      {
+        file: expect.objectContaining({ name: 'photo.jpg', state: 'pending' }),
+        upload: expect.objectContaining({ method: 'PUT' }),
+      },
+      unavailable,
+      unavailable,
+      { error: expect.objectContaining({ statusCode: 400, code: 'invalid_request' }) },
+    ]);
   });
 });
