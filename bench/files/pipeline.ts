@@ -25,14 +25,16 @@ function processorTrigger(stats: SystemStats): TriggerStats {
   return trigger;
 }
 
-function writesBetween(before: SystemStats, after: SystemStats): Record<string, number> {
-  const counted = (stats: SystemStats, operation: string) => stats.dynamodbRequests?.[operation] ?? 0;
-  return Object.fromEntries(
-    WRITE_OPERATIONS.map((operation) => [
-      operation,
-      counted(after, operation) - counted(before, operation),
-    ]).filter(([, count]) => count !== 0),
-  );
+/** Write requests by operation, and the items they wrote, between two snapshots. */
+function writesBetween(before: SystemStats, after: SystemStats) {
+  if (!before.dynamodb || !after.dynamodb) throw new Error('start the system with countDynamoDbRequests');
+  const [from, to] = [before.dynamodb, after.dynamodb];
+  const requests: Record<string, number> = {};
+  for (const operation of WRITE_OPERATIONS) {
+    const count = (to.requests[operation] ?? 0) - (from.requests[operation] ?? 0);
+    if (count !== 0) requests[operation] = count;
+  }
+  return { requests, itemWrites: to.itemWrites - from.itemWrites };
 }
 
 /**
@@ -170,8 +172,10 @@ export async function runPipeline(system: LocalSystem, token: string, photos: re
     processorFailedRecords: processor.failedRecords - processorBefore.failedRecords,
     processorPeakConcurrency: processor.peakConcurrency,
     invocationsPerFile: invocations / count,
-    dynamodbWrites: writes,
-    dynamodbWritesPerFile: Object.values(writes).reduce((sum, value) => sum + value, 0) / count,
+    dynamodbWriteRequests: writes.requests,
+    dynamodbWriteRequestsPerFile:
+      Object.values(writes.requests).reduce((sum, value) => sum + value, 0) / count,
+    dynamodbItemWritesPerFile: writes.itemWrites / count,
   };
 }
 

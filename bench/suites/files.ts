@@ -100,7 +100,7 @@ export async function files() {
     const cpuPerFile = pipeline.fileServiceCpuSecondsPerFile;
     const cpuRatio = cpuPerFile === undefined ? undefined : round(baseline.cpuSecondsPerFile / cpuPerFile, 3);
     const mb = round(pipeline.meanPhotoBytes / 1e6, 1);
-    const writes = Object.entries(pipeline.dynamodbWrites)
+    const writes = Object.entries(pipeline.dynamodbWriteRequests)
       .map(([operation, requests]) => `${operation} ${round(requests / count)}`)
       .join(', ');
     return {
@@ -134,8 +134,8 @@ export async function files() {
           `${round(pipeline.invocationsPerFile, 3)} (${pipeline.processorInvocations} invocations, ${pipeline.processorRecords} records, at most ${pipeline.processorPeakConcurrency} at once)`,
         ],
         [
-          'DynamoDB write requests per file, register to ready (target <= 3)',
-          `${round(pipeline.dynamodbWritesPerFile)} (${writes})`,
+          'DynamoDB write requests per file, register to ready (target <= 3); items written per file (billed write units)',
+          `${round(pipeline.dynamodbWriteRequestsPerFile)} (${writes}); ${round(pipeline.dynamodbItemWritesPerFile)} items`,
         ],
         [
           `POST /v1/files through the local origin, ${API_CONCURRENCY} concurrent (GET /v1/files/health in the same run)`,

@@ -2,7 +2,11 @@ export { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_HOST, LOCAL_REGION } from '.
 export { LocalAwsError } from './errors';
 export { devPorts, freePort } from './ports';
 export { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb';
-export { startDynamoDbRequestCounter, type DynamoDbRequestCounter } from './dynamodb-requests';
+export {
+  startDynamoDbRequestCounter,
+  type DynamoDbRequestCounter,
+  type DynamoDbTraffic,
+} from './dynamodb-requests';
 export { startLocalAws, type LocalAws, type LocalAwsOptions } from './stack';
 export { startS3Fidelity } from './s3-fidelity';
 export { startSqsPoller, type PollerStats } from './pollers';

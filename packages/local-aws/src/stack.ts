@@ -6,7 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { LOCAL_CREDENTIALS, LOCAL_HOST, LOCAL_REGION } from './constants';
 import { startDynamoDbLocal } from './dynamodb';
-import { startDynamoDbRequestCounter } from './dynamodb-requests';
+import { startDynamoDbRequestCounter, type DynamoDbTraffic } from './dynamodb-requests';
 import { allStarted, Stoppers } from './all-started';
 import { LocalAwsError } from './errors';
 import { assertPortFree } from './ports';
@@ -19,7 +19,7 @@ export interface LocalAwsOptions {
   ports?: { dynamodb?: number; sqs?: number; s3?: number };
   /** Called when a child process of the stack dies on its own; `pnpm dev` then stops with that sentence. */
   onCrash?: (message: string) => void;
-  /** Put a request-counting proxy in front of DynamoDB Local (for benchmarks); see `LocalAws.dynamodbRequests`. */
+  /** Put a request-counting proxy in front of DynamoDB Local (for benchmarks); see `LocalAws.dynamodbTraffic`. */
   countDynamoDbRequests?: boolean;
 }
 
@@ -36,8 +36,8 @@ export interface LocalAws {
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient; s3: S3Client };
   /** What the SDK inside a local Lambda needs to reach this stack. */
   lambdaEnvironment(): Record<string, string>;
-  /** DynamoDB requests by operation since start, from every client; only with `countDynamoDbRequests`. */
-  dynamodbRequests?: () => Record<string, number>;
+  /** DynamoDB requests and item writes since start, from every client; only with `countDynamoDbRequests`. */
+  dynamodbTraffic?: () => DynamoDbTraffic;
   stop(): Promise<void>;
 }
 
@@ -115,7 +115,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         AWS_ENDPOINT_URL_SQS: endpoints.sqs,
         AWS_ENDPOINT_URL_S3: endpoints.s3,
       }),
-      ...(counter && { dynamodbRequests: counter.counts }),
+      ...(counter && { dynamodbTraffic: counter.traffic }),
       stop,
     };
   } catch (error) {

@@ -4,6 +4,7 @@ import { allStarted, Stoppers } from '../all-started';
 import { LOCAL_REGION } from '../constants';
 import { findJob } from '../dev-state';
 import { LocalAwsError } from '../errors';
+import type { DynamoDbTraffic } from '../dynamodb-requests';
 import { startLocalAws, type LocalAws, type LocalAwsOptions } from '../stack';
 import { loadSharedResourcesTemplate, provisionFromTemplate, serviceParams } from '../provision';
 import { startSqsPoller, type Poller, type PollerStats } from '../pollers';
@@ -50,8 +51,8 @@ export const STATS_PATH = '/_local/stats';
 
 export interface SystemStats {
   sqsTriggers: TriggerStats[];
-  /** Requests by operation, when the system was started with `countDynamoDbRequests`. */
-  dynamodbRequests?: Record<string, number>;
+  /** Requests by operation and item writes, when the system was started with `countDynamoDbRequests`. */
+  dynamodb?: DynamoDbTraffic;
 }
 
 export interface LocalSystem {
@@ -157,7 +158,7 @@ export async function startSystem(options: SystemOptions): Promise<LocalSystem> 
         queueArn,
         ...poller.stats(),
       })),
-      ...(aws.dynamodbRequests && { dynamodbRequests: aws.dynamodbRequests() }),
+      ...(aws.dynamodbTraffic && { dynamodb: aws.dynamodbTraffic() }),
     });
     gateway.serveLocal(STATS_PATH, stats);
 

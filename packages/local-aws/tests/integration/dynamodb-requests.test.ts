@@ -1,4 +1,5 @@
 import {
+  BatchWriteItemCommand,
   CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -18,7 +19,7 @@ const TABLE = 'counted';
 const item = (id: string) => ({ pk: { S: id } });
 
 describe('DynamoDB request counting', () => {
-  it('counts every request by operation, refused conditional writes too, from any client of the stack', async () => {
+  it('counts requests by operation and the items they write, refused conditional writes too, from any client', async () => {
     // Arrange
     aws = await startLocalAws({ countDynamoDbRequests: true });
     // A client as a Lambda builds one: from the environment the stack hands to functions.
@@ -51,7 +52,21 @@ describe('DynamoDB request counting', () => {
         TransactItems: [
           { Put: { TableName: TABLE, Item: item('b') } },
           { Put: { TableName: TABLE, Item: item('c') } },
+          {
+            ConditionCheck: { TableName: TABLE, Key: item('a'), ConditionExpression: 'attribute_exists(pk)' },
+          },
         ],
+      }),
+    );
+    await lambdaClient.send(
+      new BatchWriteItemCommand({
+        RequestItems: {
+          [TABLE]: [
+            { PutRequest: { Item: item('d') } },
+            { PutRequest: { Item: item('e') } },
+            { DeleteRequest: { Key: item('b') } },
+          ],
+        },
       }),
     );
     const { Item: stored } = await lambdaClient.send(
@@ -61,11 +76,10 @@ describe('DynamoDB request counting', () => {
 
     // Assert
     expect(stored).toStrictEqual(item('c'));
-    expect(aws.dynamodbRequests?.()).toStrictEqual({
-      CreateTable: 1,
-      PutItem: 2,
-      TransactWriteItems: 1,
-      GetItem: 1,
+    expect(aws.dynamodbTraffic?.()).toStrictEqual({
+      requests: { CreateTable: 1, PutItem: 2, TransactWriteItems: 1, BatchWriteItem: 1, GetItem: 1 },
+      // 2 PutItem, 2 transactional Puts (the ConditionCheck writes nothing), 3 batch entries.
+      itemWrites: 7,
     });
   });
 
@@ -74,6 +88,6 @@ describe('DynamoDB request counting', () => {
     aws = await startLocalAws();
 
     // Assert
-    expect(aws.dynamodbRequests).toBeUndefined();
+    expect(aws.dynamodbTraffic).toBeUndefined();
   });
 });
