@@ -6,6 +6,7 @@ import { requiredEnv } from '../config';
 import { ClientIdClaim } from './client-id-claim';
 import { File } from './file';
 import { PartnerClient } from './partner-client';
+import { Project } from './project';
 import { RateCounter } from './rate-counter';
 import { RevokedToken } from './revoked-token';
 import { Session } from './session';
@@ -34,6 +35,7 @@ export function createDb(options: DbOptions = {}) {
       revokedToken: new Entity(RevokedToken.schema),
       rateCounter: new Entity(RateCounter.schema),
       file: new Entity(File.schema),
+      project: new Entity(Project.schema),
     },
     { client, table },
   );
@@ -73,4 +75,5 @@ export {
   type FileItem,
   type FileState,
 } from './file';
+export { Project, PRODUCT_TYPE_PATTERN, projectDocumentKey, type ProjectItem } from './project';
 export { ID_PATTERN, TENANT_ID_PATTERN, isConditionalCheckFailed } from './shared';

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { Entity, type EntityItem } from 'electrodb';
+import { expiryPartition, OWNER_PATTERN } from './file';
+import {
+  createdAtAttribute,
+  ID_PATTERN,
+  ISO_DATE_PATTERN,
+  tenantIdAttribute,
+  updatedAtAttribute,
+} from './shared';
+
+/** Product types the editor designs (a photo book, a calendar, ...): a short lower-case slug. */
+export const PRODUCT_TYPE_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/**
+ * Where a document too large for the item lives: one object per saved version, with a random part, so two
+ * writers racing for the same version never overwrite each other's bytes (only one of them wins the item).
+ */
+export const projectDocumentKey = (
+  project: { tenantId: string; owner: string; projectId: string },
+  version: number,
+) =>
+  `t/${project.tenantId}/o/${project.owner}/p/${project.projectId}/document/${version}-${randomBytes(8).toString('hex')}.json`;
+
+/**
+ * A photo-book (calendar, print) design: the editor's document, inline below ~300 KB and in S3 (`documentKey`)
+ * above, the ids of the files it uses (each counted in the file's `refCount`), and a version for optimistic
+ * locking.
+ */
+export const Project = new Entity({
+  model: { entity: 'project', service: 'pixelvault', version: '1' },
+  attributes: {
+    tenantId: tenantIdAttribute,
+    projectId: {
+      type: 'string',
+      required: true,
+      readOnly: true,
+      validate: ID_PATTERN,
+      default: () => randomBytes(16).toString('base64url'),
+    },
+    owner: { type: 'string', required: true, readOnly: true, validate: OWNER_PATTERN },
+    title: { type: 'string', required: true },
+    product: {
+      type: 'map',
+      required: true,
+      properties: { type: { type: 'string', required: true, validate: PRODUCT_TYPE_PATTERN } },
+    },
+    // Exactly one of the two: the document itself, or the key of its S3 object.
+    document: { type: 'any' },
+    documentKey: { type: 'string' },
+    // Serialized size of the document in bytes, either way.
+    documentBytes: { type: 'number', required: true },
+    // Distinct ids; the files' refCount counts this project once each. Stored on the item: a project's files
+    // are one GetItem away.
+    fileIds: {
+      type: 'list',
+      required: true,
+      default: () => [],
+      items: { type: 'string', validate: ID_PATTERN },
+    },
+    version: { type: 'number', required: true, default: 1 },
+    // Set by the first step of deleting a project with more references than one transaction holds: from then
+    // on the project answers 404 while its references are released chunk by chunk.
+    deleting: { type: 'boolean' },
+    createdAt: createdAtAttribute,
+    updatedAt: updatedAtAttribute,
+    // Tenant retention after the last save (guests 30 days, users 365 by default).
+    expiresAt: { type: 'string', required: true, validate: ISO_DATE_PATTERN },
+    expiryPartition: {
+      type: 'string',
+      hidden: true,
+      watch: ['expiresAt', 'projectId'],
+      set: (_partition, { expiresAt, projectId }) =>
+        expiresAt === undefined ? undefined : expiryPartition(expiresAt, projectId),
+    },
+  },
+  indexes: {
+    byId: {
+      pk: { field: 'pk', composite: ['tenantId', 'projectId'], casing: 'none' },
+      sk: { field: 'sk', composite: [] },
+    },
+    // Projects of an owner, newest first: the gsi1 partition the owner's files and sessions share; ElectroDB's
+    // entity prefix in gsi1sk keeps a Query to projects only.
+    byOwner: {
+      index: 'gsi1',
+      pk: { field: 'gsi1pk', composite: ['tenantId', 'owner'], casing: 'none' },
+      sk: { field: 'gsi1sk', composite: ['createdAt'] },
+    },
+    // What expires in an hour, across tenants, for the scheduler (16 shards per hour, like files).
+    byExpiry: {
+      index: 'expiry',
+      pk: { field: 'gsi3pk', composite: ['expiryPartition'], casing: 'none' },
+      sk: { field: 'gsi3sk', composite: ['expiresAt'] },
+    },
+  },
+});
+
+export type ProjectItem = EntityItem<typeof Project>;
