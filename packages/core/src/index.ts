@@ -11,5 +11,12 @@ export { metrics, MetricUnit } from './metrics';
 export { scheduledTime, type ScheduledEvent } from './scheduled-event';
 export * from './entities';
 export * from './auth';
+export {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  invalidCursor,
+  parseListRequest,
+  type ListRequest,
+} from './http/listing';
 export { callerOf, requireScope, type Caller } from './http/caller';
 export { fileStateChanged, publishEvents, type FileStateChanged, type PixelvaultEvent } from './events';

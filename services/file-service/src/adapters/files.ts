@@ -1,6 +1,13 @@
-import { createDb, ID_PATTERN, type Db, type FileItem, type Owner } from '@pixelvault/core';
+import {
+  createDb,
+  ID_PATTERN,
+  invalidCursor,
+  type Db,
+  type FileItem,
+  type ListRequest,
+  type Owner,
+} from '@pixelvault/core';
 import type { FileRegistration } from '../domain/registration';
-import { invalidCursor, type ListRequest } from '../domain/listing';
 
 let db: Db | undefined;
 
