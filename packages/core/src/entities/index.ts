@@ -75,5 +75,13 @@ export {
   type FileItem,
   type FileState,
 } from './file';
-export { Project, PRODUCT_TYPE_PATTERN, projectDocumentKey, type ProjectItem } from './project';
+export {
+  Project,
+  PRODUCT_TYPE_PATTERN,
+  newProjectId,
+  projectDocumentKey,
+  projectObjectPrefix,
+  projectExpiryFields,
+  type ProjectItem,
+} from './project';
 export { ID_PATTERN, TENANT_ID_PATTERN, isConditionalCheckFailed } from './shared';

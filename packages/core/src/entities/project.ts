@@ -12,6 +12,12 @@ import {
 /** Product types the editor designs (a photo book, a calendar, ...): a short lower-case slug. */
 export const PRODUCT_TYPE_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
+export const newProjectId = () => randomBytes(16).toString('base64url');
+
+/** Every object of a project lives under this prefix: deleting the project deletes the prefix. */
+export const projectObjectPrefix = (project: { tenantId: string; owner: string; projectId: string }) =>
+  `t/${project.tenantId}/o/${project.owner}/p/${project.projectId}/`;
+
 /**
  * Where a document too large for the item lives: one object per saved version, with a random part, so two
  * writers racing for the same version never overwrite each other's bytes (only one of them wins the item).
@@ -19,8 +25,7 @@ export const PRODUCT_TYPE_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
 export const projectDocumentKey = (
   project: { tenantId: string; owner: string; projectId: string },
   version: number,
-) =>
-  `t/${project.tenantId}/o/${project.owner}/p/${project.projectId}/document/${version}-${randomBytes(8).toString('hex')}.json`;
+) => `${projectObjectPrefix(project)}document/${version}-${randomBytes(8).toString('hex')}.json`;
 
 /**
  * A photo-book (calendar, print) design: the editor's document, inline below ~300 KB and in S3 (`documentKey`)
@@ -36,7 +41,7 @@ export const Project = new Entity({
       required: true,
       readOnly: true,
       validate: ID_PATTERN,
-      default: () => randomBytes(16).toString('base64url'),
+      default: newProjectId,
     },
     owner: { type: 'string', required: true, readOnly: true, validate: OWNER_PATTERN },
     title: { type: 'string', required: true },
@@ -45,8 +50,9 @@ export const Project = new Entity({
       required: true,
       properties: { type: { type: 'string', required: true, validate: PRODUCT_TYPE_PATTERN } },
     },
-    // Exactly one of the two: the document itself, or the key of its S3 object.
-    document: { type: 'any' },
+    // Exactly one of the two: the serialized document (a string: no 32-level nesting limit, stored byte for
+    // byte), or the key of its S3 object.
+    documentJson: { type: 'string' },
     documentKey: { type: 'string' },
     // Serialized size of the document in bytes, either way.
     documentBytes: { type: 'number', required: true },
@@ -66,13 +72,9 @@ export const Project = new Entity({
     updatedAt: updatedAtAttribute,
     // Tenant retention after the last save (guests 30 days, users 365 by default).
     expiresAt: { type: 'string', required: true, validate: ISO_DATE_PATTERN },
-    expiryPartition: {
-      type: 'string',
-      hidden: true,
-      watch: ['expiresAt', 'projectId'],
-      set: (_partition, { expiresAt, projectId }) =>
-        expiresAt === undefined ? undefined : expiryPartition(expiresAt, projectId),
-    },
+    // `<hour>#<shard>` of expiresAt: written with it through projectExpiryFields (an update's setters never see
+    // the key's projectId, which the shard needs).
+    expiryPartition: { type: 'string', required: true, hidden: true },
   },
   indexes: {
     byId: {
@@ -93,6 +95,12 @@ export const Project = new Entity({
       sk: { field: 'gsi3sk', composite: ['expiresAt'] },
     },
   },
+});
+
+/** expiresAt and its expiry-index partition, which every write of expiresAt carries together. */
+export const projectExpiryFields = (projectId: string, expiresAt: string) => ({
+  expiresAt,
+  expiryPartition: expiryPartition(expiresAt, projectId),
 });
 
 export type ProjectItem = EntityItem<typeof Project>;
