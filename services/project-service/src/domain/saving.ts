@@ -5,8 +5,8 @@ import { z } from 'zod';
 export const INLINE_DOCUMENT_BYTES = 300 * 1024;
 /** The largest document accepted; larger ones are a 413. */
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
-/** Request bodies may carry the largest document plus title, product and file ids. */
-export const MAX_SAVE_BODY_BYTES = MAX_DOCUMENT_BYTES + 64 * 1024;
+/** API Gateway's own limit on request bodies, which the local origin enforces too. */
+export const MAX_SAVE_BODY_BYTES = 10 * 1024 * 1024;
 /** Distinct files one project may use (its ids stay well inside the item with an inline document). */
 export const MAX_FILE_IDS = 1000;
 /**
