@@ -182,10 +182,15 @@ const documentFields = (stored: StoredDocument) =>
 /** Creates the project and counts its files, in one transaction. */
 export async function insertProject(
   key: OwnerKey,
-  project: { projectId: string; expiresAt: string; content: ProjectContent; stored: StoredDocument },
+  project: {
+    projectId: string;
+    savedAt: string;
+    expiresAt: string;
+    content: ProjectContent;
+    stored: StoredDocument;
+  },
 ): Promise<SaveOutcome> {
-  const { content } = project;
-  const now = new Date().toISOString();
+  const { content, savedAt } = project;
   const item = {
     tenantId: key.tenantId,
     projectId: project.projectId,
@@ -195,8 +200,8 @@ export async function insertProject(
     documentBytes: content.documentBytes,
     fileIds: content.fileIds,
     version: 1,
-    createdAt: now,
-    updatedAt: now,
+    createdAt: savedAt,
+    updatedAt: savedAt,
     ...projectExpiryFields(project.projectId, project.expiresAt),
     ...documentFields(project.stored).set,
   };
@@ -219,6 +224,7 @@ export async function updateProject(
   current: ProjectItem,
   update: {
     expected: number;
+    savedAt: string;
     expiresAt: string;
     content: ProjectContent;
     stored: StoredDocument;
@@ -228,7 +234,7 @@ export async function updateProject(
   const { content, changes } = update;
   const document = documentFields(update.stored);
   const changed = {
-    updatedAt: new Date().toISOString(),
+    updatedAt: update.savedAt,
     title: content.title,
     product: content.product,
     documentBytes: content.documentBytes,

@@ -79,10 +79,17 @@ async function settle(
 /** POST: version 1 of a new project, its files counted in the same transaction. */
 export async function createProject(key: OwnerKey, content: ProjectContent): Promise<ProjectItem> {
   referenceChanges([], content.fileIds);
-  const expiresAt = await prepareSave(key, content, new Date());
+  const now = new Date();
+  const expiresAt = await prepareSave(key, content, now);
   const projectId = newProjectId();
   const stored = await storeDocument({ ...key, projectId }, 1, content);
-  const outcome = await insertProject(key, { projectId, expiresAt, content, stored });
+  const outcome = await insertProject(key, {
+    projectId,
+    savedAt: now.toISOString(),
+    expiresAt,
+    content,
+    stored,
+  });
   return settle(key, outcome, stored, content, () => {
     throw conflict('The project id is taken; save again');
   });
@@ -99,9 +106,17 @@ export async function saveProject(
   if (!current) throw notFound('Project');
   if (current.version !== expected) throw staleVersion(expected, current.version);
   const changes = referenceChanges(current.fileIds, content.fileIds);
-  const expiresAt = await prepareSave(key, content, new Date());
+  const now = new Date();
+  const expiresAt = await prepareSave(key, content, now);
   const stored = await storeDocument({ ...key, projectId }, expected + 1, content);
-  const outcome = await updateProject(key, current, { expected, expiresAt, content, stored, changes });
+  const outcome = await updateProject(key, current, {
+    expected,
+    savedAt: now.toISOString(),
+    expiresAt,
+    content,
+    stored,
+    changes,
+  });
   return settle(key, outcome, stored, content, async () => {
     const latest = await findOwnProject(key, projectId);
     if (!latest) throw notFound('Project');

@@ -1,4 +1,13 @@
-import { apiError, callApi, createTestTenant, guestSession } from '../../../../tests/helpers/identity';
+import {
+  apiError,
+  callApi,
+  createTestTenant,
+  guestSession,
+  partnerToken,
+  systemDb,
+  uploadLink,
+  userSession,
+} from '../../../../tests/helpers/identity';
 import {
   createdProject,
   createProject,
@@ -264,5 +273,66 @@ describe('GET /v1/projects', () => {
       updatedAt: expect.any(String),
       expiresAt: expect.any(String),
     });
+  });
+});
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Days from `from` to an ISO time, to a tenth of a day. */
+const daysAfter = (iso: string, from: number) => Math.round(((Date.parse(iso) - from) / DAY_MS) * 10) / 10;
+
+describe('retention', () => {
+  it('keeps guest projects 30 days and user projects 365 days after the last save', async () => {
+    // Arrange
+    const tenant = await createTestTenant();
+    const guestToken = (await guestSession(tenant)).accessToken;
+    const userToken = (await userSession(tenant, 'customer-1')).accessToken;
+    const now = Date.now();
+
+    // Act
+    const guests = await createdProject(guestToken, projectBody());
+    const users = await createdProject(userToken, projectBody());
+
+    // Assert
+    expect(daysAfter(guests.expiresAt, now)).toBe(30);
+    expect(daysAfter(users.expiresAt, now)).toBe(365);
+  });
+
+  it("takes the tenant's own retention and moves expiresAt with every save", async () => {
+    // Arrange
+    const tenant = await createTestTenant();
+    await systemDb()
+      .entities.tenant.patch({ tenantId: tenant.tenantId })
+      .data(({ settings }, { set }) => set(settings.guestProjectRetentionDays, 7))
+      .go();
+    const token = (await guestSession(tenant)).accessToken;
+    const created = await createdProject(token, projectBody());
+
+    // Act
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const saved = await savedProject(token, created.id, 1, projectBody());
+
+    // Assert
+    expect(daysAfter(created.expiresAt, Date.now())).toBe(7);
+    expect(Date.parse(saved.expiresAt)).toBeGreaterThan(Date.parse(created.expiresAt));
+    expect(Date.parse(saved.expiresAt) - Date.parse(saved.updatedAt)).toBe(7 * DAY_MS);
+  });
+});
+
+describe('who may use projects', () => {
+  it('refuses partner and upload-link tokens with 403', async () => {
+    // Arrange
+    const tenant = await createTestTenant();
+    const partner = await partnerToken(tenant);
+    const link = await uploadLink((await guestSession(tenant)).accessToken);
+
+    // Act
+    const byPartner = await createProject(partner, projectBody());
+    const byLink = await callApi('GET', '/v1/projects', { token: link.token });
+
+    // Assert
+    expect(byPartner.status).toBe(403);
+    expect(byLink.status).toBe(403);
+    expect(await byLink.json()).toEqual(apiError('insufficient_scope', { required: 'projects:read' }));
   });
 });
