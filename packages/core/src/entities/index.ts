@@ -7,6 +7,7 @@ import { ClientIdClaim } from './client-id-claim';
 import { File } from './file';
 import { PartnerClient } from './partner-client';
 import { Project } from './project';
+import { ProjectShare } from './project-share';
 import { RateCounter } from './rate-counter';
 import { RevokedToken } from './revoked-token';
 import { Session } from './session';
@@ -36,6 +37,7 @@ export function createDb(options: DbOptions = {}) {
       rateCounter: new Entity(RateCounter.schema),
       file: new Entity(File.schema),
       project: new Entity(Project.schema),
+      projectShare: new Entity(ProjectShare.schema),
     },
     { client, table },
   );
@@ -84,4 +86,5 @@ export {
   projectExpiryFields,
   type ProjectItem,
 } from './project';
+export { ProjectShare, SHARE_TOKEN_PATTERN, newShareToken, shareIdOf } from './project-share';
 export { ID_PATTERN, TENANT_ID_PATTERN, isConditionalCheckFailed } from './shared';

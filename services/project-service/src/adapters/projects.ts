@@ -2,7 +2,10 @@ import {
   createDb,
   ID_PATTERN,
   invalidCursor,
+  isConditionalCheckFailed,
   projectExpiryFields,
+  SHARE_TOKEN_PATTERN,
+  shareIdOf,
   type Db,
   type ListRequest,
   type Owner,
@@ -34,20 +37,78 @@ export async function tenantRetention(tenantId: string): Promise<RetentionSettin
 }
 
 /**
- * The owner's project, or undefined: another owner's, one being deleted and a malformed id all look alike.
- * Strongly consistent, so a save compares If-Match with the latest version.
+ * The owner's project, or undefined: another owner's, a malformed id and (unless `includePending`, for the
+ * DELETE that finishes it) one in the middle of a copy or delete all look alike. Strongly consistent, so a save
+ * compares If-Match with the latest version.
  */
 export async function findOwnProject(
   key: OwnerKey,
   projectId: string,
-  { includeDeleting = false } = {},
+  { includePending = false } = {},
 ): Promise<ProjectItem | undefined> {
+  const project = await findProject(key.tenantId, projectId);
+  if (!project || project.owner !== key.owner || (project.pending !== undefined && !includePending)) {
+    return undefined;
+  }
+  return project;
+}
+
+/** Any owner's project of the tenant (a share grants access to it), or undefined. */
+export async function findProject(tenantId: string, projectId: string): Promise<ProjectItem | undefined> {
   if (!ID_PATTERN.test(projectId)) return undefined;
-  const { data } = await projectsDb()
-    .entities.project.get({ tenantId: key.tenantId, projectId })
+  const { data } = await projectsDb().entities.project.get({ tenantId, projectId }).go({ consistent: true });
+  return data ?? undefined;
+}
+
+/**
+ * The project a share token opens, or undefined when the token is unknown, revoked or expired, or its project
+ * is gone, pending or no longer its sharer's. Only the token's hash is looked up.
+ */
+export async function sharedProject(tenantId: string, shareToken: string): Promise<ProjectItem | undefined> {
+  if (!SHARE_TOKEN_PATTERN.test(shareToken)) return undefined;
+  const { data: share } = await projectsDb()
+    .entities.projectShare.get({ tenantId, shareId: shareIdOf(shareToken) })
     .go({ consistent: true });
-  if (!data || data.owner !== key.owner || (data.deleting === true && !includeDeleting)) return undefined;
-  return data;
+  if (!share || share.revokedAt !== undefined || share.expiresAt <= new Date().toISOString())
+    return undefined;
+  const project = await findProject(tenantId, share.projectId);
+  if (!project || project.owner !== share.owner || project.pending !== undefined) return undefined;
+  return project;
+}
+
+/** Records a share of the owner's project; the token itself is never stored. */
+export async function insertShare(
+  key: OwnerKey,
+  share: { projectId: string; shareToken: string; expiresAt: string },
+): Promise<void> {
+  await projectsDb()
+    .entities.projectShare.create({
+      tenantId: key.tenantId,
+      owner: key.owner,
+      projectId: share.projectId,
+      shareId: shareIdOf(share.shareToken),
+      expiresAt: share.expiresAt,
+    })
+    .go();
+}
+
+/** Revokes a share of the owner's project; false when there is no such share. */
+export async function revokeShare(key: OwnerKey, projectId: string, shareToken: string): Promise<boolean> {
+  if (!SHARE_TOKEN_PATTERN.test(shareToken)) return false;
+  try {
+    await projectsDb()
+      .entities.projectShare.patch({ tenantId: key.tenantId, shareId: shareIdOf(shareToken) })
+      .set({ revokedAt: new Date().toISOString() })
+      .where(
+        ({ owner, projectId: shared }, { eq }) =>
+          `${eq(owner, key.owner as string)} AND ${eq(shared, projectId)}`,
+      )
+      .go();
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
 }
 
 /** One page of the owner's projects, newest first, without their documents. */
@@ -58,7 +119,7 @@ export async function listOwnProjects(
   try {
     const { data, cursor: nextCursor } = await projectsDb()
       .entities.project.query.byOwner(key)
-      .where(({ deleting }, { notExists }) => notExists(deleting))
+      .where(({ pending }, { notExists }) => notExists(pending))
       .go({
         order: 'desc',
         count: limit,
@@ -90,10 +151,15 @@ export async function listOwnProjects(
   }
 }
 
-/** Why each of `fileIds` cannot be referenced by the owner's project; usable files are not in the map. */
+/**
+ * Why each of `fileIds` cannot be referenced by the owner's project; usable files are not in the map. Files
+ * the project already references (`retained`: also those a copy inherited from another owner) need only be
+ * usable; new ones must be the owner's.
+ */
 export async function fileProblems(
   key: OwnerKey,
   fileIds: readonly string[],
+  retained: ReadonlySet<string> = new Set(),
 ): Promise<Map<string, FileProblem>> {
   const problems = new Map<string, FileProblem>();
   if (fileIds.length === 0) return problems;
@@ -104,7 +170,8 @@ export async function fileProblems(
   const found = new Map(data.map((file) => [file.fileId, file]));
   for (const fileId of fileIds) {
     const file = found.get(fileId);
-    if (!file || file.owner !== key.owner || file.state === 'deleted') problems.set(fileId, 'not_found');
+    const foreign = file !== undefined && file.owner !== key.owner && !retained.has(fileId);
+    if (!file || foreign || file.state === 'deleted') problems.set(fileId, 'not_found');
     else if (file.state === 'rejected') problems.set(fileId, 'rejected');
   }
   return problems;
@@ -115,31 +182,38 @@ type Entities = Parameters<WriteTransaction>[0];
 type TransactionItem = ReturnType<WriteTransaction>[number];
 
 /**
- * The refCount changes of a save: +1 on each added file, conditional on it being the owner's and usable; -1
- * on each removed file, conditional on it being the owner's and counted (a count never goes below zero).
+ * The refCount changes of a save: +1 on each added file, conditional on it being usable and (unless a copy
+ * inherits it from the shared project: `addedOwner` undefined) the owner's; -1 on each removed file,
+ * conditional on it being counted, so a count never goes below zero (the project held the reference).
  */
 function referenceWrites(
   { file }: Pick<Entities, 'file'>,
-  key: OwnerKey,
-  { added, removed }: { added: readonly string[]; removed: readonly string[] },
+  tenantId: string,
+  {
+    added,
+    removed,
+    addedOwner,
+  }: { added: readonly string[]; removed: readonly string[]; addedOwner?: string },
 ): TransactionItem[] {
-  const fileOwner: string = key.owner;
   return [
     ...added.map((fileId) =>
       file
-        .patch({ tenantId: key.tenantId, fileId })
+        .patch({ tenantId, fileId })
         .add({ refCount: 1 })
-        .where(
-          ({ owner, state }, { eq, ne }) =>
-            `${eq(owner, fileOwner)} AND ${ne(state, 'rejected')} AND ${ne(state, 'deleted')}`,
+        .where(({ owner, state }, { eq, ne }) =>
+          [
+            ...(addedOwner === undefined ? [] : [eq(owner, addedOwner)]),
+            ne(state, 'rejected'),
+            ne(state, 'deleted'),
+          ].join(' AND '),
         )
         .commit(),
     ),
     ...removed.map((fileId) =>
       file
-        .patch({ tenantId: key.tenantId, fileId })
+        .patch({ tenantId, fileId })
         .subtract({ refCount: 1 })
-        .where(({ owner, refCount }, { eq, gt }) => `${eq(owner, fileOwner)} AND ${gt(refCount, 0)}`)
+        .where(({ refCount }, { gt }) => gt(refCount, 0))
         .commit(),
     ),
   ];
@@ -179,7 +253,17 @@ const documentFields = (stored: StoredDocument) =>
     ? { set: { documentJson: stored.documentJson }, remove: ['documentKey'] as const }
     : { set: { documentKey: stored.documentKey }, remove: ['documentJson'] as const };
 
-/** Creates the project and counts its files, in one transaction. */
+const chunksOf = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
+    items.slice(index * size, (index + 1) * size),
+  );
+
+/**
+ * Creates the project and counts its files in one transaction. A copy (`inherited`: its files come from the
+ * shared project, whoever owns them) may hold more references than one transaction: it is created pending
+ * `copying` (404) with the first 99, each further transaction appends 99 to `fileIds` and counts them, and the
+ * last step clears `pending`. If a step fails, the steps before it are undone the way a delete releases them.
+ */
 export async function insertProject(
   key: OwnerKey,
   project: {
@@ -188,31 +272,60 @@ export async function insertProject(
     expiresAt: string;
     content: ProjectContent;
     stored: StoredDocument;
+    inherited?: boolean;
   },
 ): Promise<SaveOutcome> {
   const { content, savedAt } = project;
+  const projectKey = { tenantId: key.tenantId, projectId: project.projectId };
+  const addedOwner = project.inherited ? undefined : key.owner;
+  const [first = [], ...rest] = chunksOf(content.fileIds, MAX_REFERENCE_CHANGES);
   const item = {
-    tenantId: key.tenantId,
-    projectId: project.projectId,
+    ...projectKey,
     owner: key.owner,
     title: content.title,
     product: content.product,
     documentBytes: content.documentBytes,
-    fileIds: content.fileIds,
+    fileIds: first,
     version: 1,
     createdAt: savedAt,
     updatedAt: savedAt,
     ...projectExpiryFields(project.projectId, project.expiresAt),
     ...documentFields(project.stored).set,
+    ...(rest.length > 0 ? { pending: 'copying' as const } : {}),
   };
   const failure = await runSave(
     ({ project: projects, file }) => [
       projects.create(item).commit(),
-      ...referenceWrites({ file }, key, { added: content.fileIds, removed: [] }),
+      ...referenceWrites({ file }, key.tenantId, { added: first, removed: [], addedOwner }),
     ],
-    content.fileIds,
+    first,
   );
-  return failure ?? { saved: item as ProjectItem };
+  if (failure) return failure;
+  let counted = first;
+  for (const chunk of rest) {
+    const fileIds = [...counted, ...chunk];
+    const chunkFailure = await runSave(
+      ({ project: projects, file }) => [
+        projects
+          .patch(projectKey)
+          .set({ fileIds })
+          .where(({ pending }, { eq }) => eq(pending, 'copying'))
+          .commit(),
+        ...referenceWrites({ file }, key.tenantId, { added: chunk, removed: [], addedOwner }),
+      ],
+      chunk,
+    );
+    if (chunkFailure) {
+      await removeProject(key, { ...item, fileIds: counted } as ProjectItem);
+      return chunkFailure;
+    }
+    counted = fileIds;
+  }
+  if (rest.length > 0) {
+    await projectsDb().entities.project.patch(projectKey).remove(['pending']).go();
+  }
+  const { pending: _pending, ...saved } = item as typeof item & { pending?: string };
+  return { saved: { ...saved, fileIds: counted } as ProjectItem };
 }
 
 /**
@@ -251,11 +364,11 @@ export async function updateProject(
         .set(changed)
         .remove([...document.remove])
         .where(
-          ({ owner, version, deleting }, { eq, notExists }) =>
-            `${eq(owner, projectOwner)} AND ${eq(version, update.expected)} AND ${notExists(deleting)}`,
+          ({ owner, version, pending }, { eq, notExists }) =>
+            `${eq(owner, projectOwner)} AND ${eq(version, update.expected)} AND ${notExists(pending)}`,
         )
         .commit(),
-      ...referenceWrites({ file }, key, changes),
+      ...referenceWrites({ file }, key.tenantId, { ...changes, addedOwner: key.owner }),
     ],
     [...changes.added, ...changes.removed],
   );
@@ -267,7 +380,7 @@ export async function updateProject(
 /**
  * Deletes the project and releases its files. Up to MAX_REFERENCE_CHANGES references go in the transaction
  * that deletes the item; a larger project first releases the rest in chunks, each chunk removed from `fileIds`
- * in the same transaction that decrements its files, and marks itself `deleting` (404 from then on). A crash
+ * in the same transaction that decrements its files, and marks itself pending `deleting` (404 from then on). A crash
  * between steps leaves a consistent, hidden project that the next DELETE finishes. False when another writer
  * changed the project meanwhile.
  */
@@ -283,10 +396,10 @@ export async function removeProject(key: OwnerKey, current: ProjectItem): Promis
       ({ project, file }) => [
         project
           .patch(projectKey)
-          .set({ fileIds: kept, deleting: true, version: expected + 1 })
+          .set({ fileIds: kept, pending: 'deleting', version: expected + 1 })
           .where(({ owner, version: v }, { eq }) => `${eq(owner, projectOwner)} AND ${eq(v, expected)}`)
           .commit(),
-        ...referenceWrites({ file }, key, { added: [], removed: released }),
+        ...referenceWrites({ file }, key.tenantId, { added: [], removed: released }),
       ],
       released,
     );
@@ -304,7 +417,7 @@ export async function removeProject(key: OwnerKey, current: ProjectItem): Promis
         .delete(projectKey)
         .where(({ owner, version: v }, { eq }) => `${eq(owner, projectOwner)} AND ${eq(v, version)}`)
         .commit(),
-      ...referenceWrites({ file }, key, { added: [], removed: fileIds }),
+      ...referenceWrites({ file }, key.tenantId, { added: [], removed: fileIds }),
     ],
     fileIds,
   );

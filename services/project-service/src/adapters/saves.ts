@@ -21,6 +21,7 @@ import {
   findOwnProject,
   insertProject,
   removeProject,
+  sharedProject,
   tenantRetention,
   updateProject,
   type SaveOutcome,
@@ -36,9 +37,14 @@ interface OwnerKey {
  * Checks every file the content references (400 naming the bad ones) and works out the expiry, together.
  * The transaction checks added files again, so one that turns unusable in between still fails the save.
  */
-async function prepareSave(key: OwnerKey, content: ProjectContent, now: Date): Promise<string> {
+async function prepareSave(
+  key: OwnerKey,
+  content: ProjectContent,
+  now: Date,
+  retained?: ReadonlySet<string>,
+): Promise<string> {
   const [problems, retention] = await Promise.all([
-    fileProblems(key, content.fileIds),
+    fileProblems(key, content.fileIds, retained),
     tenantRetention(key.tenantId),
   ]);
   if (problems.size > 0) throw unusableFiles(content.fileIds, problems);
@@ -67,11 +73,12 @@ async function settle(
   stored: StoredDocument,
   content: ProjectContent,
   onStale: () => Promise<never>,
+  retained?: ReadonlySet<string>,
 ): Promise<ProjectItem> {
   if ('saved' in outcome) return outcome.saved;
   if ('documentKey' in stored) await discardDocument(stored.documentKey);
   if ('stale' in outcome) return onStale();
-  const problems = await fileProblems(key, outcome.unusableFileIds);
+  const problems = await fileProblems(key, outcome.unusableFileIds, retained);
   if (problems.size > 0) throw unusableFiles(content.fileIds, problems);
   throw conflict('A file changed while the project was saved; save again');
 }
@@ -107,7 +114,8 @@ export async function saveProject(
   if (current.version !== expected) throw staleVersion(expected, current.version);
   const changes = referenceChanges(current.fileIds, content.fileIds);
   const now = new Date();
-  const expiresAt = await prepareSave(key, content, now);
+  const retained = new Set(current.fileIds);
+  const expiresAt = await prepareSave(key, content, now, retained);
   const stored = await storeDocument({ ...key, projectId }, expected + 1, content);
   const outcome = await updateProject(key, current, {
     expected,
@@ -117,11 +125,12 @@ export async function saveProject(
     stored,
     changes,
   });
-  return settle(key, outcome, stored, content, async () => {
+  const onStale = async () => {
     const latest = await findOwnProject(key, projectId);
     if (!latest) throw notFound('Project');
     throw staleVersion(expected, latest.version);
-  });
+  };
+  return settle(key, outcome, stored, content, onStale, retained);
 }
 
 /** GET: the project with its document, read from S3 when it lives there. */
@@ -131,8 +140,49 @@ export async function loadProject(
 ): Promise<{ project: ProjectItem; document: unknown }> {
   const project = await findOwnProject(key, projectId);
   if (!project) throw notFound('Project');
-  const documentJson = project.documentKey ? await readDocument(project.documentKey) : project.documentJson!;
-  return { project, document: JSON.parse(documentJson) as unknown };
+  return { project, document: JSON.parse(await documentJsonOf(project)) as unknown };
+}
+
+const documentJsonOf = async (project: ProjectItem): Promise<string> =>
+  project.documentKey ? readDocument(project.documentKey) : project.documentJson!;
+
+/**
+ * POST /v1/projects/shared/{token}/copy: version 1 of a new project of the caller with the shared project's
+ * title, product, document and files. The files are not copied: the new project references the same ones,
+ * each counted once more (it inherits them, so they need not be the caller's). 404 for an unknown, expired or
+ * revoked token, or a shared project that is gone.
+ */
+export async function copySharedProject(key: OwnerKey, shareToken: string): Promise<ProjectItem> {
+  const source = await sharedProject(key.tenantId, shareToken);
+  if (!source) throw notFound('Share');
+  const problems = await fileProblems(key, source.fileIds, new Set(source.fileIds));
+  if (problems.size > 0) {
+    throw conflict(
+      `The shared project uses files that can no longer be used: ${[...problems.keys()].join(', ')}`,
+    );
+  }
+  const content: ProjectContent = {
+    title: source.title,
+    product: source.product,
+    documentJson: await documentJsonOf(source),
+    documentBytes: source.documentBytes,
+    fileIds: source.fileIds,
+  };
+  const now = new Date();
+  const expiresAt = projectExpiry(key.owner, await tenantRetention(key.tenantId), now);
+  const projectId = newProjectId();
+  const stored = await storeDocument({ ...key, projectId }, 1, content);
+  const outcome = await insertProject(key, {
+    projectId,
+    savedAt: now.toISOString(),
+    expiresAt,
+    content,
+    stored,
+    inherited: true,
+  });
+  if ('saved' in outcome) return outcome.saved;
+  if ('documentKey' in stored) await discardDocument(stored.documentKey);
+  throw conflict('The shared project changed while it was copied; copy again');
 }
 
 /** Deleting retries when a save slips in between reading and deleting. */
@@ -141,7 +191,7 @@ const DELETE_ATTEMPTS = 3;
 /** DELETE: the project and its references in transactions, then its stored documents. */
 export async function deleteProject(key: OwnerKey, projectId: string): Promise<void> {
   for (let attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
-    const current = await findOwnProject(key, projectId, { includeDeleting: true });
+    const current = await findOwnProject(key, projectId, { includePending: true });
     if (!current) throw notFound('Project');
     if (await removeProject(key, current)) {
       await discardProjectObjects(projectObjectPrefix(current));
