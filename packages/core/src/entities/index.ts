@@ -6,6 +6,7 @@ import { requiredEnv } from '../config';
 import { ClientIdClaim } from './client-id-claim';
 import { File } from './file';
 import { PartnerClient } from './partner-client';
+import { Order } from './order';
 import { Project } from './project';
 import { ProjectShare } from './project-share';
 import { RateCounter } from './rate-counter';
@@ -38,6 +39,7 @@ export function createDb(options: DbOptions = {}) {
       file: new Entity(File.schema),
       project: new Entity(Project.schema),
       projectShare: new Entity(ProjectShare.schema),
+      order: new Entity(Order.schema),
     },
     { client, table },
   );
@@ -87,4 +89,12 @@ export {
   type ProjectItem,
 } from './project';
 export { ProjectShare, SHARE_TOKEN_PATTERN, newShareToken, shareIdOf } from './project-share';
+export {
+  Order,
+  EXTERNAL_ORDER_ID_PATTERN,
+  orderIdOf,
+  orderDocumentKey,
+  orderRetentionFields,
+  type OrderItem,
+} from './order';
 export { ID_PATTERN, TENANT_ID_PATTERN, isConditionalCheckFailed } from './shared';

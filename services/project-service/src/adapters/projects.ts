@@ -1,22 +1,17 @@
 import {
-  createDb,
   ID_PATTERN,
   invalidCursor,
   isConditionalCheckFailed,
   projectExpiryFields,
   SHARE_TOKEN_PATTERN,
   shareIdOf,
-  type Db,
   type ListRequest,
   type Owner,
   type ProjectItem,
 } from '@pixelvault/core';
 import type { RetentionSettings } from '../domain/retention';
+import { chunksOf, projectsDb, runTransaction, type Entities, type TransactionItem } from './db';
 import { MAX_REFERENCE_CHANGES, type FileProblem, type ProjectContent } from '../domain/saving';
-
-let db: Db | undefined;
-
-const projectsDb = (): Db => (db ??= createDb());
 
 interface OwnerKey {
   tenantId: string;
@@ -177,10 +172,6 @@ export async function fileProblems(
   return problems;
 }
 
-type WriteTransaction = Parameters<Db['transaction']['write']>[0];
-type Entities = Parameters<WriteTransaction>[0];
-type TransactionItem = ReturnType<WriteTransaction>[number];
-
 /**
  * The refCount changes of a save: +1 on each added file, conditional on it being usable and (unless a copy
  * inherits it from the shared project: `addedOwner` undefined) the owner's; -1 on each removed file,
@@ -219,44 +210,10 @@ function referenceWrites(
   ];
 }
 
-/** Transaction conflicts (another transaction on the same items in flight) are retried this often. */
-const CONFLICT_ATTEMPTS = 3;
-
-/**
- * Runs a write transaction whose first item is the project and the rest file references. A condition failure
- * of the project means another writer won; of a file, that file is unusable. Conflicts are retried: every item
- * is conditional, so a retry never applies a change twice.
- */
-async function runSave(
-  build: (entities: Entities) => TransactionItem[],
-  fileIdsInOrder: readonly string[],
-): Promise<{ stale: true } | { unusableFileIds: string[] } | undefined> {
-  for (let attempt = 1; ; attempt++) {
-    const { canceled, data } = await projectsDb().transaction.write(build).go();
-    if (!canceled) return undefined;
-    const codes = (data as { code: string }[]).map((result) => result.code);
-    if (codes.includes('TransactionConflict') && attempt < CONFLICT_ATTEMPTS) {
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-      continue;
-    }
-    if (codes[0] === 'ConditionalCheckFailed' || codes[0] === 'TransactionConflict') return { stale: true };
-    const unusableFileIds = fileIdsInOrder.filter(
-      (_id, index) => codes[index + 1] === 'ConditionalCheckFailed',
-    );
-    if (unusableFileIds.length > 0) return { unusableFileIds };
-    throw new Error(`Transaction canceled: ${codes.join(', ')}`);
-  }
-}
-
 const documentFields = (stored: StoredDocument) =>
   'documentJson' in stored
     ? { set: { documentJson: stored.documentJson }, remove: ['documentKey'] as const }
     : { set: { documentKey: stored.documentKey }, remove: ['documentJson'] as const };
-
-const chunksOf = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
-    items.slice(index * size, (index + 1) * size),
-  );
 
 /**
  * Creates the project and counts its files in one transaction. A copy (`inherited`: its files come from the
@@ -293,7 +250,7 @@ export async function insertProject(
     ...documentFields(project.stored).set,
     ...(rest.length > 0 ? { pending: 'copying' as const } : {}),
   };
-  const failure = await runSave(
+  const failure = await runTransaction(
     ({ project: projects, file }) => [
       projects.create(item).commit(),
       ...referenceWrites({ file }, key.tenantId, { added: first, removed: [], addedOwner }),
@@ -304,7 +261,7 @@ export async function insertProject(
   let counted = first;
   for (const chunk of rest) {
     const fileIds = [...counted, ...chunk];
-    const chunkFailure = await runSave(
+    const chunkFailure = await runTransaction(
       ({ project: projects, file }) => [
         projects
           .patch(projectKey)
@@ -357,7 +314,7 @@ export async function updateProject(
     ...document.set,
   };
   const projectOwner: string = key.owner;
-  const failure = await runSave(
+  const failure = await runTransaction(
     ({ project, file }) => [
       project
         .patch({ tenantId: key.tenantId, projectId: current.projectId })
@@ -392,7 +349,7 @@ export async function removeProject(key: OwnerKey, current: ProjectItem): Promis
     const kept = fileIds.slice(0, fileIds.length - MAX_REFERENCE_CHANGES);
     const released = fileIds.slice(kept.length);
     const expected = version;
-    const failure = await runSave(
+    const failure = await runTransaction(
       ({ project, file }) => [
         project
           .patch(projectKey)
@@ -411,7 +368,7 @@ export async function removeProject(key: OwnerKey, current: ProjectItem): Promis
     version = expected + 1;
     fileIds = kept;
   }
-  const failure = await runSave(
+  const failure = await runTransaction(
     ({ project, file }) => [
       project
         .delete(projectKey)

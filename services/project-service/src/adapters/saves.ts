@@ -143,7 +143,7 @@ export async function loadProject(
   return { project, document: JSON.parse(await documentJsonOf(project)) as unknown };
 }
 
-const documentJsonOf = async (project: ProjectItem): Promise<string> =>
+export const documentJsonOf = async (project: ProjectItem): Promise<string> =>
   project.documentKey ? readDocument(project.documentKey) : project.documentJson!;
 
 /**
