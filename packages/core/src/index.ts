@@ -7,6 +7,7 @@ export { validateBody, fieldProblems, type FieldProblem } from './middleware/val
 export { healthHandler } from './http/health';
 export { errorResponse, type ErrorResponseOptions } from './middleware/error-response';
 export { dynamoDbClient, s3Client, sqsClient } from './aws/clients';
+export { measureCapacity, type ConsumedCapacity } from './aws/consumed-capacity';
 export { metrics, MetricUnit } from './metrics';
 export { scheduledTime, type ScheduledEvent } from './scheduled-event';
 export * from './entities';

@@ -13,7 +13,8 @@ import type { RetentionSettings } from '../domain/retention';
 import { chunksOf, projectsDb, runTransaction, type Entities, type TransactionItem } from './db';
 import { MAX_REFERENCE_CHANGES, type FileProblem, type ProjectContent } from '../domain/saving';
 
-interface OwnerKey {
+/** Whose projects: a tenant's guest (`session#`) or user (`user#`). */
+export interface OwnerKey {
   tenantId: string;
   owner: Owner;
 }

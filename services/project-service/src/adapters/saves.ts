@@ -4,7 +4,6 @@ import {
   notFound,
   projectDocumentKey,
   projectObjectPrefix,
-  type Owner,
   type ProjectItem,
 } from '@pixelvault/core';
 import { projectExpiry } from '../domain/retention';
@@ -24,14 +23,10 @@ import {
   sharedProject,
   tenantRetention,
   updateProject,
+  type OwnerKey,
   type SaveOutcome,
   type StoredDocument,
 } from './projects';
-
-interface OwnerKey {
-  tenantId: string;
-  owner: Owner;
-}
 
 /**
  * Checks every file the content references (400 naming the bad ones) and works out the expiry, together.

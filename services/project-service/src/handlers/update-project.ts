@@ -1,4 +1,4 @@
-import { callerOf, httpHandler } from '@pixelvault/core';
+import { callerOf, httpHandler, logger, measureCapacity } from '@pixelvault/core';
 import { saveProject } from '../adapters/saves';
 import { projectOwnerOf } from '../domain/access';
 import { projectView, versionTag } from '../domain/project-view';
@@ -13,12 +13,22 @@ export const handler = httpHandler(
     const caller = callerOf(event);
     const owner = projectOwnerOf(caller, 'write');
     const expected = expectedVersion(event.headers['if-match']);
-    const project = await saveProject(
-      { tenantId: caller.tenantId, owner },
-      event.pathParameters?.id ?? '',
-      expected,
-      projectContent(body),
+    const { result: project, capacity } = await measureCapacity(() =>
+      saveProject(
+        { tenantId: caller.tenantId, owner },
+        event.pathParameters?.id ?? '',
+        expected,
+        projectContent(body),
+      ),
     );
+    // What a save costs in DynamoDB capacity units (the bench reads this line).
+    logger.info('project saved', {
+      projectId: project.projectId,
+      version: project.version,
+      fileCount: project.fileIds.length,
+      documentBytes: project.documentBytes,
+      consumedCapacity: capacity,
+    });
     return {
       statusCode: 200,
       headers: { 'cache-control': 'no-store', ...versionTag(project.version) },
