@@ -27,7 +27,7 @@ function photoBook(fileIds: readonly string[], edit: number) {
         filters: { brightness: 1.02, contrast: 1, saturation: 0.97 },
       })),
       text: {
-        body: `Seite ${page + 1}: ${randomBytes(1800).toString('base64')}`,
+        body: `Seite ${page + 1}: ${randomBytes(3900).toString('base64')}`,
         font: 'Lora',
         size: 11,
       },
