@@ -55,6 +55,14 @@ export interface UploadInstructions {
   expiresAt: string;
 }
 
+/** Above the multipart threshold: one presigned UploadPart URL per part. */
+export interface MultipartInstructions {
+  method: 'MULTIPART';
+  partSize: number;
+  parts: { partNumber: number; url: string }[];
+  expiresAt: string;
+}
+
 export const registerFile = (token: string, body: unknown) => callApi('POST', '/v1/files', { token, body });
 
 /** POST /v1/files that must succeed: the file and its upload instructions. */
@@ -62,6 +70,16 @@ export async function registeredFile(token: string, registration: Registration) 
   const response = await registerFile(token, registration);
   if (response.status !== 201) throw new Error(`register: ${response.status} ${await response.text()}`);
   return (await response.json()) as { file: FileView; upload: UploadInstructions };
+}
+
+export const requestDownload = (token: string, fileId: string, query = '') =>
+  callApi('GET', `/v1/files/${fileId}/download${query}`, { token });
+
+/** GET /v1/files/{id}/download that must succeed: the presigned GET of `variant`. */
+export async function downloadLink(token: string, fileId: string, variant?: string) {
+  const response = await requestDownload(token, fileId, variant === undefined ? '' : `?variant=${variant}`);
+  if (response.status !== 200) throw new Error(`download: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { url: string; expiresAt: string };
 }
 
 /** PUTs `body` to a presigned upload URL with its headers, as a browser would; `headers` replace any of them. */
@@ -79,7 +97,8 @@ export function objectKeyOf(url: string): string {
   return decodeURIComponent(key.join('/'));
 }
 
-function localS3(): S3Client {
+/** An S3 client with storage credentials on the system's S3 endpoint (callers destroy it). */
+export function localS3(): S3Client {
   const system = testSystem();
   return new S3Client({
     endpoint: system.endpoints.s3,
@@ -261,4 +280,55 @@ export function takeFileEvents(fileId: string, count: number, settleMs = 0): Pro
     },
     { count, settleMs, timeoutMs: 20_000 },
   );
+}
+
+/** POST /v1/files/batch with these items (any JSON, to test the envelope too). */
+export const registerBatch = (token: string, body: unknown) =>
+  callApi('POST', '/v1/files/batch', { token, body });
+
+export const completeUpload = (token: string, fileId: string, body?: unknown) =>
+  callApi('POST', `/v1/files/${fileId}/complete`, { token, body });
+
+/** PUTs each part's slice of `bytes` to its presigned URL, as a browser would; the parts to complete with. */
+export async function uploadParts(upload: MultipartInstructions, bytes: Uint8Array) {
+  const completed: { partNumber: number; etag: string }[] = [];
+  // One part at a time: eight 8 MiB bodies in flight would only compete for the 2 cores the stack runs on.
+  for (const { partNumber, url } of upload.parts) {
+    const body = bytes.subarray((partNumber - 1) * upload.partSize, partNumber * upload.partSize);
+    const response = await fetch(url, { method: 'PUT', body });
+    if (response.status !== 200)
+      throw new Error(`part ${partNumber}: ${response.status} ${await response.text()}`);
+    completed.push({ partNumber, etag: response.headers.get('etag')! });
+  }
+  return completed;
+}
+
+/**
+ * Stores an object straight in fauxqs, behind the S3 fidelity layer, so no notification is sent: what a late
+ * (or lost) S3 event notification looks like to the processor.
+ */
+export async function putObjectUnannounced(
+  key: string,
+  body: Uint8Array,
+  contentType: string,
+): Promise<void> {
+  const system = testSystem();
+  const s3 = new S3Client({
+    endpoint: system.endpoints.sqs,
+    region: system.region,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+  });
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: system.outputs.BucketName!,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+      }),
+    );
+  } finally {
+    s3.destroy();
+  }
 }

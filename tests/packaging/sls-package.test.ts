@@ -435,7 +435,7 @@ describe.each(['dev', 'local'])('file-service processor packaged for stage %s', 
     });
   });
 
-  it('runs the processor with sharp from its layer, not from the bundle', async () => {
+  it('runs the processor with its decoders (sharp, libheif) from the layer, not from the bundle', async () => {
     const processor = resource(template, 'ProcessUploadsLambdaFunction', 'AWS::Lambda::Function');
     const zip = await readFile(path.join(outDirOf('file-service', stage), 'processUploads.zip'));
 
@@ -445,6 +445,41 @@ describe.each(['dev', 'local'])('file-service processor packaged for stage %s', 
       Layers: [expect.stringMatching(/^arn:aws:lambda:[\w-]+:\d{12}:layer:[\w-]+:\d+$/)],
     });
     expect(zip.includes('libvips')).toBe(false);
+    expect(zip.includes('libheif')).toBe(false);
     expect(zip.length).toBeLessThan(1_500_000);
+  });
+});
+
+describe.each(['dev', 'local'])('file-service routes on %s', (stage) => {
+  it('guards every route but health with the TOKEN authorizer, download and delete included', () => {
+    const template = packaged('file-service', stage);
+    const methods = Object.entries(template.Resources).filter(
+      ([, r]) => r.Type === 'AWS::ApiGateway::Method',
+    );
+    const unguarded = methods
+      .filter(([, r]) => (r.Properties as { AuthorizationType: string }).AuthorizationType !== 'CUSTOM')
+      .map(([id]) => id);
+
+    expect(unguarded).toEqual(['ApiGatewayMethodV1FilesHealthGet']);
+    expect(methods.map(([id]) => id)).toEqual(
+      expect.arrayContaining([
+        'ApiGatewayMethodV1FilesIdVarDownloadGet',
+        'ApiGatewayMethodV1FilesIdVarDelete',
+      ]),
+    );
+  });
+
+  it('gives delete the bucket and the events queue', () => {
+    const template = packaged('file-service', stage);
+    const deleteFile = resource(template, 'DeleteFileLambdaFunction', 'AWS::Lambda::Function');
+
+    expect(deleteFile.Properties).toMatchObject({
+      Environment: {
+        Variables: {
+          BUCKET_NAME: `pixelvault-${stage}-bucket`,
+          EVENTS_QUEUE_URL: `https://sqs.eu-central-1.amazonaws.com/123456789012/${stage}-CleanupQueue`,
+        },
+      },
+    });
   });
 });

@@ -3,7 +3,7 @@ export * from './config';
 export { logger } from './logger';
 export { httpHandler, type HttpHandlerOptions, type HttpRequest, type HttpResult } from './http/handler';
 export { jsonBody, type JsonBodyOptions } from './middleware/json-body';
-export { validateBody, fieldProblems, type FieldProblem } from './middleware/validate-body';
+export { validateBody, parseBody, fieldProblems, type FieldProblem } from './middleware/validate-body';
 export { healthHandler } from './http/health';
 export { errorResponse, type ErrorResponseOptions } from './middleware/error-response';
 export { dynamoDbClient, s3Client, sqsClient } from './aws/clients';

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Entity, type EntityItem } from 'electrodb';
 import {
   createdAtAttribute,
+  epochSeconds,
   isConditionalCheckFailed,
   ID_PATTERN,
   ISO_DATE_PATTERN,
@@ -37,9 +38,13 @@ export const expiryShard = (fileId: string) =>
 export const expiryPartition = (expiresAt: string, fileId: string) =>
   `${expiryBucket(expiresAt)}#${expiryShard(fileId)}`;
 
+/** A new file's id: 128 random bits, base64url. Issued before the item is written when the key is needed first. */
+export const newFileId = () => randomBytes(16).toString('base64url');
+
 export const OWNER_PATTERN = /^(session|user)#[\x21\x22\x24-\x7e]{1,128}$/;
 /** The stored objects of a file: the upload and the variants the processor writes next to it. */
-export type FileObject = 'original' | 'thumbnail' | 'preview';
+export const FILE_OBJECTS = ['original', 'thumbnail', 'preview'] as const;
+export type FileObject = (typeof FILE_OBJECTS)[number];
 
 /** Built from ids only, never from the user's file name; only `original` keys notify the processor. */
 export const fileObjectKey = (
@@ -83,7 +88,7 @@ export const File = new Entity({
       required: true,
       readOnly: true,
       validate: ID_PATTERN,
-      default: () => randomBytes(16).toString('base64url'),
+      default: newFileId,
     },
     owner: { type: 'string', required: true, readOnly: true, validate: OWNER_PATTERN },
     // Never part of a key: storage keys are built from ids only.
@@ -135,6 +140,8 @@ export const File = new Entity({
       set: (_partition, { expiresAt, fileId }) =>
         expiresAt === undefined ? undefined : expiryPartition(expiresAt, fileId),
     },
+    // Epoch seconds when DynamoDB may drop the item: set on deletion, so tombstones go away.
+    ttl: { type: 'number' },
     createdAt: createdAtAttribute,
     updatedAt: updatedAtAttribute,
   },
@@ -216,5 +223,53 @@ export async function claimFileForProcessing(
   } catch (error) {
     if (isConditionalCheckFailed(error)) return undefined;
     throw error;
+  }
+}
+
+/** How long a deleted file's tombstone stays readable (for the scheduler and late messages) before its TTL. */
+export const DELETED_FILE_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+/** A deletion: the file as it was before, or why nothing changed. */
+export type FileDeletion = { deleted: FileItem } | { refused: 'not_found' | 'pinned' | 'in_use' };
+
+// A write that failed only because another one changed the file meanwhile is tried again, this often.
+const DELETE_ATTEMPTS = 3;
+
+/**
+ * Marks the owner's file `deleted` in one conditional write, only while no order pins it (pinCount) and no
+ * project uses it (refCount). It leaves the expiry index (nothing left to expire) and gets a `ttl`, so the
+ * tombstone goes away. When the condition fails, one read tells why: gone, deleted or another owner's
+ * (`not_found`), `pinned` or `in_use`.
+ */
+export async function markFileDeleted(
+  db: Db,
+  key: { tenantId: string; fileId: string },
+  { owner, now }: { owner: string; now: Date },
+): Promise<FileDeletion> {
+  const ttl = epochSeconds(now.toISOString()) + DELETED_FILE_TTL_SECONDS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { data } = await db.entities.file
+        .patch(key)
+        .set({ state: 'deleted', ttl })
+        .remove(['expiresAt', 'expiryPartition', 'processingLeaseUntil'])
+        .where(
+          (attr, { eq }) =>
+            `${eq(attr.owner, owner)} AND ${eq(attr.pinCount, 0)} AND ${eq(attr.refCount, 0)} AND (${statesBefore(
+              'deleted',
+            )
+              .map((from) => eq(attr.state, from))
+              .join(' OR ')})`,
+        )
+        .go({ response: 'all_old' });
+      return { deleted: data as FileItem };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const { data: file } = await db.entities.file.get(key).go();
+    if (!file || file.owner !== owner || file.state === 'deleted') return { refused: 'not_found' };
+    if (file.pinCount > 0) return { refused: 'pinned' };
+    if (file.refCount > 0) return { refused: 'in_use' };
+    if (attempt === DELETE_ATTEMPTS) throw new Error(`file ${key.fileId} kept changing while it was deleted`);
   }
 }

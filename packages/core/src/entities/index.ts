@@ -63,6 +63,7 @@ export { Session, SESSION_TTL_GRACE_SECONDS, USER_ID_PATTERN, sessionOwner, user
 export { Tenant } from './tenant';
 export {
   File,
+  FILE_OBJECTS,
   FILE_STATES,
   EXPIRY_SHARDS,
   OWNER_PATTERN,
@@ -73,9 +74,13 @@ export {
   statesBefore,
   transitionFile,
   claimFileForProcessing,
+  markFileDeleted,
+  DELETED_FILE_TTL_SECONDS,
   fileObjectKey,
   fileOfObjectKey,
+  newFileId,
   type FileObject,
+  type FileDeletion,
   type FileItem,
   type FileState,
 } from './file';

@@ -252,6 +252,112 @@ describe('SDK UploadPart', () => {
   });
 });
 
+describe('presigned UploadPart', () => {
+  const part = Buffer.alloc(5 * 1024 * 1024, 7);
+
+  /** A presigned UploadPart URL that signs the part's Content-Length, as the file service issues them. */
+  async function presignPart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    length: number,
+  ) {
+    const command = new UploadPartCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: partNumber,
+      ContentLength: length,
+    });
+    return getSignedUrl(stack.s3, command, { expiresIn: 60, signableHeaders: new Set(['content-length']) });
+  }
+
+  it('stores parts of the signed length, which CompleteMultipartUpload then joins', async () => {
+    // Arrange
+    const bucket = await createBucket(stack);
+    const { UploadId } = await stack.s3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'p.tif' }),
+    );
+    const tail = Buffer.from('last part');
+    const urls = [
+      await presignPart(bucket, 'p.tif', UploadId!, 1, part.length),
+      await presignPart(bucket, 'p.tif', UploadId!, 2, tail.length),
+    ];
+
+    // Act
+    const answers = [
+      await fetch(urls[0]!, { method: 'PUT', body: part }),
+      await fetch(urls[1]!, { method: 'PUT', body: tail }),
+    ];
+    await stack.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'p.tif',
+        UploadId,
+        MultipartUpload: {
+          Parts: answers.map((answer, index) => ({
+            PartNumber: index + 1,
+            ETag: answer.headers.get('etag')!,
+          })),
+        },
+      }),
+    );
+
+    // Assert
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    const stored = await stack.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'p.tif' }));
+    expect(Buffer.from(await stored.Body!.transformToByteArray()).equals(Buffer.concat([part, tail]))).toBe(
+      true,
+    );
+  });
+
+  it('refuses a part of another length with 403 SignatureDoesNotMatch, and an expired URL with 403', async () => {
+    // Arrange
+    const bucket = await createBucket(stack);
+    const { UploadId } = await stack.s3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'p.tif' }),
+    );
+    const url = await presignPart(bucket, 'p.tif', UploadId!, 1, part.length);
+
+    // Act
+    const shorter = await fetch(url, { method: 'PUT', body: part.subarray(1) });
+    stack.clock.offsetMs = 61_000;
+    const late = await fetch(url, { method: 'PUT', body: part });
+
+    // Assert
+    expect(shorter.status).toBe(403);
+    expect(await errorCode(shorter)).toBe('SignatureDoesNotMatch');
+    expect(late.status).toBe(403);
+    expect(await errorCode(late)).toBe('AccessDenied');
+  });
+
+  it('lets CompleteMultipartUpload refuse an ETag no uploaded part has with 400 InvalidPart', async () => {
+    // Arrange
+    const bucket = await createBucket(stack);
+    const { UploadId } = await stack.s3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'p.tif' }),
+    );
+    await fetch(await presignPart(bucket, 'p.tif', UploadId!, 1, part.length), { method: 'PUT', body: part });
+
+    // Act
+    const error = await stack.s3
+      .send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: 'p.tif',
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"00000000000000000000000000000000"' }] },
+        }),
+      )
+      .catch((thrown: { name: string; $metadata: { httpStatusCode?: number } }) => thrown);
+
+    // Assert
+    expect(error).toMatchObject({ name: 'InvalidPart', $metadata: { httpStatusCode: 400 } });
+    expect(await objectExists(bucket, 'p.tif')).toBe(false);
+  });
+});
+
 describe('presigned GET', () => {
   it('serves the object with the signed response-content-disposition', async () => {
     // Arrange
@@ -275,6 +381,47 @@ describe('presigned GET', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-disposition')).toBe(disposition);
     expect(Buffer.from(await response.arrayBuffer())).toEqual(body);
+  });
+
+  it('serves a signed response-content-type and an RFC 6266 filename* disposition exactly as signed', async () => {
+    // Arrange: the percent-encoded UTF-8 name must reach the browser undecoded
+    const bucket = await createBucket(stack);
+    await stack.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'a/thumbnail', Body: 'webp', ContentType: 'image/jpeg' }),
+    );
+    const disposition = `inline; filename="Gru_e.webp"; filename*=UTF-8''Gr%C3%BC%C3%9Fe%20%281%29.webp`;
+    const command = new GetObjectCommand({
+      Bucket: bucket,
+      Key: 'a/thumbnail',
+      ResponseContentDisposition: disposition,
+      ResponseContentType: 'image/webp',
+    });
+    const url = await getSignedUrl(stack.s3, command, { expiresIn: 300 });
+
+    // Act
+    const response = await fetch(url);
+
+    // Assert
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe(disposition);
+    expect(response.headers.get('content-type')).toBe('image/webp');
+  });
+
+  it('refuses a GET after its URL expired with 403 AccessDenied', async () => {
+    // Arrange
+    const bucket = await createBucket(stack);
+    await stack.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a.jpg', Body: 'jpeg' }));
+    const url = await getSignedUrl(stack.s3, new GetObjectCommand({ Bucket: bucket, Key: 'a.jpg' }), {
+      expiresIn: 300,
+    });
+    stack.clock.offsetMs = 301_000;
+
+    // Act
+    const response = await fetch(url);
+
+    // Assert
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('<Message>Request has expired</Message>');
   });
 
   it('refuses the same object without any signature, as a private bucket does', async () => {

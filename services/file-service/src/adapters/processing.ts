@@ -13,6 +13,7 @@ import {
 import type { Readable } from 'node:stream';
 import type { ProcessingPorts, StoredVariants } from '../domain/upload-processing';
 import type { UploadNotice } from '../domain/upload-notice';
+import { tenantUploadLimits } from './tenants';
 
 /**
  * How long a claim keeps other deliveries away: past the function timeout (60 s), so a live processor is never
@@ -97,6 +98,8 @@ export const processingPorts: ProcessingPorts = {
   },
 
   publish: publishEvents,
+
+  uploadLimits: tenantUploadLimits,
 };
 
 /**

@@ -1,14 +1,30 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { requiredEnv, s3Client } from '@pixelvault/core';
+import { FILE_OBJECTS, fileObjectKey, requiredEnv, s3Client, type FileItem } from '@pixelvault/core';
+import type { CompletedPart, MultipartCompletion } from '../domain/completion';
+import type { DownloadTarget } from '../domain/download';
+import {
+  MULTIPART_URL_TTL_SECONDS,
+  partLength,
+  UPLOAD_URL_TTL_SECONDS,
+  type MultipartUpload,
+  type PutUpload,
+} from '../domain/registration';
 
-export interface PresignedUpload {
-  method: 'PUT';
-  url: string;
-  /** Exactly what the client must send with the body, or the signature (or checksum) fails. */
-  headers: Record<string, string>;
-  expiresAt: string;
-}
+const bucket = () => requiredEnv('BUCKET_NAME');
+
+const errorName = (error: unknown) => (error as { name?: string } | null)?.name;
+
+const expiresAt = (now: Date, seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
 
 /**
  * A presigned PUT that binds the upload to what was registered: Content-Type and Content-Length are signed,
@@ -19,11 +35,11 @@ export async function presignUpload(
   object: { key: string; contentType: string; size: number; sha256: string },
   expiresInSeconds: number,
   now = new Date(),
-): Promise<PresignedUpload> {
+): Promise<PutUpload> {
   const url = await getSignedUrl(
     s3Client(),
     new PutObjectCommand({
-      Bucket: requiredEnv('BUCKET_NAME'),
+      Bucket: bucket(),
       Key: object.key,
       ContentType: object.contentType,
       ContentLength: object.size,
@@ -44,6 +60,153 @@ export async function presignUpload(
       'content-length': String(object.size),
       'x-amz-checksum-sha256': object.sha256,
     },
-    expiresAt: new Date(now.getTime() + expiresInSeconds * 1000).toISOString(),
+    expiresAt: expiresAt(now, expiresInSeconds),
   };
+}
+
+/**
+ * A presigned GET of one stored object that makes S3 answer with the target's Content-Disposition (and, for
+ * variants, Content-Type): the response-* parameters are signed, so nobody can change them in the URL.
+ */
+export async function presignDownload(
+  target: DownloadTarget,
+  expiresInSeconds: number,
+  now = new Date(),
+): Promise<{ url: string; expiresAt: string }> {
+  const url = await getSignedUrl(
+    s3Client(),
+    new GetObjectCommand({
+      Bucket: bucket(),
+      Key: target.key,
+      ResponseContentDisposition: target.contentDisposition,
+      ...(target.contentType === undefined ? {} : { ResponseContentType: target.contentType }),
+    }),
+    { expiresIn: expiresInSeconds, signingDate: now },
+  );
+  return { url, expiresAt: expiresAt(now, expiresInSeconds) };
+}
+
+/**
+ * Removes every object a file may have, original and variants, with one DeleteObjects (keys that were never
+ * written cost nothing), and aborts its multipart upload while it was still `pending`, so no parts linger.
+ */
+export async function removeFileObjects(file: FileItem): Promise<void> {
+  const { Errors = [] } = await s3Client().send(
+    new DeleteObjectsCommand({
+      Bucket: bucket(),
+      Delete: { Objects: FILE_OBJECTS.map((object) => ({ Key: fileObjectKey(file, object) })), Quiet: true },
+    }),
+  );
+  if (Errors.length > 0) {
+    throw new Error(`objects of file ${file.fileId} not deleted: ${Errors.map((e) => e.Code).join(', ')}`);
+  }
+  if (file.state === 'pending' && file.multipart !== undefined) {
+    await s3Client()
+      .send(
+        new AbortMultipartUploadCommand({
+          Bucket: bucket(),
+          Key: file.objectKey!,
+          UploadId: file.multipart.uploadId,
+        }),
+      )
+      .catch((error: unknown) => {
+        // Completed or aborted already: nothing is left to abort.
+        if (errorName(error) !== 'NoSuchUpload') throw error;
+      });
+  }
+}
+
+export const presignFileUpload = (file: FileItem, now: Date) =>
+  presignUpload(
+    { key: file.objectKey!, contentType: file.contentType, size: file.size, sha256: file.sha256 },
+    UPLOAD_URL_TTL_SECONDS,
+    now,
+  );
+
+/**
+ * No ChecksumAlgorithm: S3's SHA-256 of a multipart upload is per part (COMPOSITE), and S3 then demands each
+ * part's x-amz-checksum-sha256 on UploadPart and CompleteMultipartUpload. Those digests are unknown at
+ * registration (the client declares the whole file's SHA-256), so the presigned URLs could not sign them, and an
+ * unsigned x-amz-* header is refused on a presigned request. The whole file's SHA-256 is verified instead by the
+ * processor, which reads every byte anyway; the part URLs sign Content-Length, so each part has its exact size.
+ */
+export async function startMultipartUpload(object: { key: string; contentType: string }): Promise<string> {
+  const { UploadId } = await s3Client().send(
+    new CreateMultipartUploadCommand({ Bucket: bucket(), Key: object.key, ContentType: object.contentType }),
+  );
+  if (!UploadId) throw new Error(`CreateMultipartUpload of ${object.key} returned no UploadId`);
+  return UploadId;
+}
+
+/** A presigned UploadPart URL per part, each signing the part's exact Content-Length. */
+export async function presignParts(file: FileItem, now: Date): Promise<MultipartUpload> {
+  const multipart = file.multipart!;
+  const parts = await Promise.all(
+    Array.from({ length: multipart.partCount }, async (_, index) => {
+      const partNumber = index + 1;
+      const url = await getSignedUrl(
+        s3Client(),
+        new UploadPartCommand({
+          Bucket: bucket(),
+          Key: file.objectKey!,
+          UploadId: multipart.uploadId,
+          PartNumber: partNumber,
+          ContentLength: partLength(file.size, multipart, partNumber),
+        }),
+        {
+          expiresIn: MULTIPART_URL_TTL_SECONDS,
+          signingDate: now,
+          signableHeaders: new Set(['content-length']),
+        },
+      );
+      return { partNumber, url };
+    }),
+  );
+  return {
+    method: 'MULTIPART',
+    partSize: multipart.partSize,
+    parts,
+    expiresAt: expiresAt(now, MULTIPART_URL_TTL_SECONDS),
+  };
+}
+
+// What S3 answers when the listed parts are not the ones it holds (a part not uploaded, a wrong ETag).
+const PART_ERRORS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);
+
+/** CompleteMultipartUpload: S3 then stores the object and notifies the post-upload queue. */
+export async function completeMultipartUpload(
+  file: FileItem,
+  parts: readonly CompletedPart[],
+): Promise<MultipartCompletion> {
+  try {
+    await s3Client().send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket(),
+        Key: file.objectKey!,
+        UploadId: file.multipart!.uploadId,
+        MultipartUpload: {
+          Parts: parts.map(({ partNumber, etag }) => ({ PartNumber: partNumber, ETag: etag })),
+        },
+      }),
+    );
+    return { ok: true };
+  } catch (error) {
+    const name = errorName(error);
+    if (name !== undefined && PART_ERRORS.has(name)) {
+      return { ok: false, reason: 'parts_mismatch', detail: (error as Error).message };
+    }
+    if (name === 'NoSuchUpload') return { ok: false, reason: 'no_such_upload' };
+    throw error;
+  }
+}
+
+/** HeadObject: whether the object is stored. */
+export async function objectExists(key: string): Promise<boolean> {
+  try {
+    await s3Client().send(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
+    return true;
+  } catch (error) {
+    if (errorName(error) === 'NotFound' || errorName(error) === 'NoSuchKey') return false;
+    throw error;
+  }
 }

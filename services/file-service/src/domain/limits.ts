@@ -16,3 +16,31 @@ export const DEFAULT_LIMITS: ImageLimits = { maxBytes: 200 * 1024 * 1024, maxPix
 /** Not a tunable limit: exactly the types the processor sniffs and accepts. */
 export const ALLOWED_CONTENT_TYPES: readonly AllowedContentType[] =
   Object.keys(ALLOWED_TYPES).filter(isAllowedContentType);
+
+/** What a tenant lets its customers upload: checked on the declaration at registration, on the bytes after. */
+export interface UploadLimits {
+  maxUploadBytes: number;
+  contentTypes: readonly AllowedContentType[];
+}
+
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
+  maxUploadBytes: DEFAULT_LIMITS.maxBytes,
+  contentTypes: ALLOWED_CONTENT_TYPES,
+};
+
+/**
+ * A tenant's settings over the defaults. A tenant may narrow the types, never widen them past what the
+ * processor sniffs: unknown types in its list are ignored.
+ */
+export function uploadLimitsOf(
+  settings: { maxUploadBytes?: number; uploadContentTypes?: readonly string[] } | undefined,
+): UploadLimits {
+  const { maxUploadBytes, uploadContentTypes } = settings ?? {};
+  return {
+    maxUploadBytes: maxUploadBytes ?? DEFAULT_UPLOAD_LIMITS.maxUploadBytes,
+    contentTypes:
+      uploadContentTypes === undefined
+        ? DEFAULT_UPLOAD_LIMITS.contentTypes
+        : ALLOWED_CONTENT_TYPES.filter((type) => uploadContentTypes.includes(type)),
+  };
+}

@@ -86,6 +86,23 @@ const fitInside = (box: number): ResizeOptions => ({
 });
 
 /**
+ * The original's pixels as displayed. Prebuilt libvips cannot decode HEVC (patents; lovell/sharp#4050), which is
+ * what phones write into HEIC: libheif, built to WebAssembly, decodes those and applies the HEIF rotation and
+ * mirroring itself (HEIF ignores EXIF orientation). Loaded on first use: most uploads are JPEGs.
+ */
+async function orientedPixels(bytes: Buffer, metadata: Metadata, limits: ImageLimits): Promise<Sharp> {
+  if (metadata.format === 'heif' && metadata.compression === 'hevc') {
+    const { default: decodeHeic } = await import('heic-decode');
+    const { width, height, data } = await decodeHeic({ buffer: bytes });
+    const rgba = sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+      raw: { width, height, channels: 4 },
+    });
+    return metadata.hasAlpha ? rgba : rgba.removeAlpha();
+  }
+  return sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'error' }).autoOrient();
+}
+
+/**
  * Checks an uploaded original and renders its variants. Problems of the file itself come back as a rejection;
  * only a failing source stream (worth a retry) or a bug throws.
  */
@@ -120,8 +137,9 @@ export async function processImage(source: ImageSource, options: ProcessOptions)
   // warnings some cameras' JPEGs raise. Raw pixels carry no metadata: EXIF (GPS), XMP, IPTC are gone.
   let preview: { data: Buffer; info: OutputInfo };
   try {
-    preview = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'error' })
-      .autoOrient()
+    preview = await (
+      await orientedPixels(bytes, metadata, limits)
+    )
       .resize(fitInside(VARIANT_BOXES.preview))
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })

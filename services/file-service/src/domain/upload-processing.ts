@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fileStateChanged, type FileItem, type FileState, type FileStateChanged } from '@pixelvault/core';
+import { DEFAULT_LIMITS, type UploadLimits } from './limits';
 import { processImage, type ImageVariant, type VariantName } from './process-image';
 import type { UploadNotice } from './upload-notice';
 
@@ -28,6 +29,8 @@ export interface ProcessingPorts {
   /** Lets the next delivery claim the file at once after a failure (best effort: the lease lapses anyway). */
   release(file: FileItem): Promise<void>;
   publish(events: FileStateChanged[]): Promise<void>;
+  /** The tenant's limits now (they may have changed since registration). */
+  uploadLimits(tenantId: string): Promise<UploadLimits>;
 }
 
 export type FinishedChanges = Partial<
@@ -55,8 +58,19 @@ async function readHashed(body: AsyncIterable<Uint8Array>, maxBytes: number) {
 }
 
 /** Checks the stored bytes against the declaration, then renders the variants (or says why not). */
-async function examine(file: FileItem, original: OpenedOriginal) {
+async function examine(file: FileItem, original: OpenedOriginal, limits: UploadLimits) {
   const measuredSize = original.contentLength;
+  // The tenant's limits, before a byte is read: cheap, and they may have narrowed since registration.
+  if (measuredSize > limits.maxUploadBytes) {
+    original.discard();
+    const detail = `stored ${measuredSize} bytes, this shop takes at most ${limits.maxUploadBytes}`;
+    return { ok: false as const, measuredSize, reason: 'too_large', detail };
+  }
+  if (!limits.contentTypes.some((type) => type === file.contentType)) {
+    original.discard();
+    const detail = `${file.contentType} is not one of this shop's upload types`;
+    return { ok: false as const, measuredSize, reason: 'unsupported_type', detail };
+  }
   if (measuredSize !== file.size) {
     original.discard();
     const detail = `stored ${measuredSize} bytes, declared ${file.size}`;
@@ -70,7 +84,10 @@ async function examine(file: FileItem, original: OpenedOriginal) {
     const detail = `stored SHA-256 ${read.sha256}, declared ${file.sha256}`;
     return { ok: false as const, measuredSize, reason: 'checksum_mismatch', detail };
   }
-  const image = await processImage(read.bytes, { declaredContentType: file.contentType });
+  const image = await processImage(read.bytes, {
+    declaredContentType: file.contentType,
+    limits: { ...DEFAULT_LIMITS, maxBytes: limits.maxUploadBytes },
+  });
   return { ...image, measuredSize };
 }
 
@@ -93,7 +110,7 @@ export async function processUpload(
   }
   const events = [fileStateChanged(file, { from: file.claimedFrom, to: 'processing', at: now() })];
   try {
-    const result = await examine(file, original);
+    const result = await examine(file, original, await ports.uploadLimits(file.tenantId));
     if (!result.ok) {
       const rejection = { reason: result.reason, detail: result.detail };
       const finished = await ports.finish(file, 'rejected', { measuredSize: result.measuredSize, rejection });

@@ -1,43 +1,22 @@
 import { callerOf, httpHandler } from '@pixelvault/core';
-import { createPendingFile } from '../adapters/files';
-import { presignUpload } from '../adapters/storage';
+import { z } from 'zod';
+import { registrationPorts, registrationSettings } from '../adapters/uploads';
 import { fileOwnerOf } from '../domain/access';
-import { publicFile } from '../domain/file-view';
-import {
-  pendingExpiry,
-  registerFileBody,
-  requireUploadSize,
-  UPLOAD_URL_TTL_SECONDS,
-} from '../domain/registration';
+import { registerFiles, registrantOf } from '../domain/registration';
 
 /**
  * POST /v1/files (session: files:write; upload link: files:upload): records the file `pending` and returns a
- * presigned PUT bound to its declared type, size and SHA-256. Single PUT only; multipart is not offered yet.
+ * presigned PUT bound to its declared type, size and SHA-256, or presigned parts above the multipart threshold.
+ * The body is checked by registration itself, against the tenant's limits, exactly as each item of a batch.
  */
 export const handler = httpHandler(
   async ({ event, body }) => {
     const caller = callerOf(event);
     const owner = fileOwnerOf(caller, 'register');
-    requireUploadSize(body.size);
-    const now = new Date();
-    const file = await createPendingFile({
-      ...body,
-      tenantId: caller.tenantId,
-      owner,
-      // A phone upload through a long-term link outlives the guest session that made the link.
-      longTerm: caller.kind === 'upload' && caller.longTerm === true,
-      expiresAt: pendingExpiry(now),
-    });
-    const upload = await presignUpload(
-      { key: file.objectKey!, contentType: file.contentType, size: file.size, sha256: file.sha256 },
-      UPLOAD_URL_TTL_SECONDS,
-      now,
-    );
-    return {
-      statusCode: 201,
-      headers: { 'cache-control': 'no-store' },
-      body: { file: publicFile(file), upload },
-    };
+    const settings = await registrationSettings(caller.tenantId);
+    const [result] = await registerFiles([body], registrantOf(caller, owner), settings, registrationPorts);
+    if ('error' in result!) throw result.cause ?? result.error;
+    return { statusCode: 201, headers: { 'cache-control': 'no-store' }, body: result };
   },
-  { body: registerFileBody },
+  { body: z.unknown() },
 );

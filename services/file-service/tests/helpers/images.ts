@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
-// Real images, made with sharp at test time (no binary fixtures in the repo).
+// Real images, made with sharp at test time; the one binary fixture is a HEIC, which sharp cannot encode.
 
 export type Rgb = [number, number, number];
 export const RED: Rgb = [255, 0, 0];
@@ -24,8 +26,8 @@ export const twoColour = (width: number, height: number) =>
  * A 400x200 JPEG (red left, blue right) whose EXIF says orientation 6 (turn 90° clockwise to display) and that
  * carries GPS tags. libvips takes the orientation from withMetadata, not from an IFD0 Orientation entry.
  */
-export const orientedJpegWithGps = () =>
-  twoColour(400, 200)
+export const orientedJpegWithGps = (width = 400, height = 200) =>
+  twoColour(width, height)
     .jpeg({ quality: 95 })
     .withExif({
       IFD0: { Make: 'Pixelvault', Model: 'Fixture' },
@@ -77,6 +79,13 @@ export const translucentPng = () =>
   sharp({ create: { width: 32, height: 32, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0.5 } } })
     .png()
     .toBuffer();
+
+/**
+ * A real HEVC-coded HEIC, 96x64, red left and blue right, as phones write them (514 bytes). Made once with
+ * libheif's encoder (Debian libheif-examples 1.15.1, x265): `heif-enc -q 90 -o two-colour.heic two-colour.png`
+ * from `twoColour(96, 64)`.
+ */
+export const heicImage = () => readFileSync(path.join(__dirname, '../fixtures/two-colour.heic'));
 
 /**
  * Just the leading ISO BMFF `ftyp` box of a HEIF file with these brands, then filler. sharp's prebuilt libvips

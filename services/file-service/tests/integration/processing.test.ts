@@ -18,6 +18,7 @@ import {
   BLUE,
   expectColour,
   GPS_SENTINEL,
+  heicImage,
   jpegImage,
   noisyJpeg,
   orientedJpegWithGps,
@@ -61,6 +62,26 @@ describe('post-upload processing', () => {
       'pending->processing',
       'processing->ready',
     ]);
+  });
+
+  it('makes a phone HEIC (HEVC) ready through the bundled processor, with WebP variants', async () => {
+    // Arrange
+    const tenant = await createTestTenant();
+    const guest = await guestSession(tenant);
+
+    // Act
+    const { file, key } = await uploadFile(guest.accessToken, heicImage(), {
+      name: 'IMG_0001.HEIC',
+      contentType: 'image/heic',
+    });
+    const processed = await processedFile(guest.accessToken, file.id);
+
+    // Assert
+    expect(processed).toMatchObject({ state: 'ready', format: 'heif', width: 96, height: 64 });
+    const preview = (await objectBytes(variantKey(key, 'preview')))!;
+    expect((await sharp(preview).metadata()).format).toBe('webp');
+    expectColour(await pixelAt(preview, 10, 32), RED);
+    expectColour(await pixelAt(preview, 86, 32), BLUE);
   });
 
   it('rejects a text file named .jpg as unsupported_type and renders nothing', async () => {

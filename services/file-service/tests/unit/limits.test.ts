@@ -1,4 +1,9 @@
-import { ALLOWED_CONTENT_TYPES, DEFAULT_LIMITS } from '../../src/domain/limits';
+import {
+  ALLOWED_CONTENT_TYPES,
+  DEFAULT_LIMITS,
+  DEFAULT_UPLOAD_LIMITS,
+  uploadLimitsOf,
+} from '../../src/domain/limits';
 
 describe('DEFAULT_LIMITS', () => {
   it('takes originals up to 200 MiB and 100 megapixels', () => {
@@ -14,5 +19,23 @@ describe('DEFAULT_LIMITS', () => {
       'image/tiff',
       'image/webp',
     ]);
+  });
+});
+
+describe('uploadLimitsOf', () => {
+  it('takes the defaults for what a tenant does not set', () => {
+    expect(uploadLimitsOf(undefined)).toEqual(DEFAULT_UPLOAD_LIMITS);
+    expect(uploadLimitsOf({ maxUploadBytes: 1024 })).toEqual({
+      maxUploadBytes: 1024,
+      contentTypes: ALLOWED_CONTENT_TYPES,
+    });
+  });
+
+  it('narrows the types to the sniffable ones a tenant lists, ignoring any other', () => {
+    // Act
+    const limits = uploadLimitsOf({ uploadContentTypes: ['image/png', 'image/gif', 'image/jpeg'] });
+
+    // Assert
+    expect(limits.contentTypes).toEqual(['image/jpeg', 'image/png']);
   });
 });

@@ -6,6 +6,7 @@ import {
   BLUE,
   expectColour,
   GPS_SENTINEL,
+  heicImage,
   orientedJpegWithGps,
   pixelAt,
   pngBomb,
@@ -117,6 +118,37 @@ describe('processImage', () => {
         expect(variant.contentType).toBe('image/webp');
         expect((await sharp(variant.buffer).metadata()).format).toBe('webp');
       }
+    });
+
+    it('decodes a HEVC HEIC, which prebuilt libvips cannot, into opaque variants the right way round', async () => {
+      // Arrange: libvips reads the header but not the pixels, so this test proves the HEIC path does.
+      const heic = heicImage();
+      await expect(sharp(heic).raw().toBuffer()).rejects.toThrow();
+
+      // Act
+      const result = await processImage(heic, { declaredContentType: 'image/heic' });
+
+      // Assert
+      expectProcessed(result);
+      expect(result).toMatchObject({ detectedType: 'heic', format: 'heif', width: 96, height: 64 });
+      const { preview, thumbnail } = result.variants;
+      expect(preview).toMatchObject({ width: 96, height: 64 });
+      expect((await sharp(preview.buffer).metadata()).hasAlpha).toBe(false);
+      expectColour(await pixelAt(preview.buffer, 10, 32), RED);
+      expectColour(await pixelAt(preview.buffer, 86, 32), BLUE);
+      expectColour(await pixelAt(thumbnail.buffer, 86, 32), BLUE);
+    });
+
+    it('refuses a HEIC whose pixel data is cut off as undecodable', async () => {
+      // Arrange
+      const heic = heicImage();
+      const truncated = heic.subarray(0, heic.length - 200);
+
+      // Act
+      const result = await processImage(truncated, { declaredContentType: 'image/heic' });
+
+      // Assert
+      expect(result).toMatchObject({ ok: false, reason: 'undecodable' });
     });
 
     it('keeps transparency (a JPEG variant would have turned it black)', async () => {

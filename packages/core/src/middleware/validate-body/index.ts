@@ -16,6 +16,20 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
   }));
 }
 
+/**
+ * The value parsed by a zod schema, or a 400 naming each offending field. What validateBody does to a request
+ * body, for documents inside one (each item of a batch gets the answer it would get on its own).
+ */
+export function parseBody<Schema extends z.ZodType>(schema: Schema, value: unknown): z.infer<Schema> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const problems = fieldProblems(result.error);
+    const summary = problems.map((p) => `${p.field}: ${p.reason}`).join('; ');
+    throw badRequest(`Invalid request body: ${summary}`, problems);
+  }
+  return result.data as z.infer<Schema>;
+}
+
 /** Checks the parsed body against a zod schema and replaces it with the parsed (typed, stripped) value. */
 export function validateBody(schema: z.ZodType): middy.MiddlewareObj<APIGatewayProxyEvent> {
   if (typeof (schema as { safeParse?: unknown })?.safeParse !== 'function') {
@@ -23,13 +37,7 @@ export function validateBody(schema: z.ZodType): middy.MiddlewareObj<APIGatewayP
   }
   return {
     before: async (request) => {
-      const result = schema.safeParse(request.event.body);
-      if (!result.success) {
-        const problems = fieldProblems(result.error);
-        const summary = problems.map((p) => `${p.field}: ${p.reason}`).join('; ');
-        throw badRequest(`Invalid request body: ${summary}`, problems);
-      }
-      (request.event as { body: unknown }).body = result.data;
+      (request.event as { body: unknown }).body = parseBody(schema, request.event.body);
     },
   };
 }
