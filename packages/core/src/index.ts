@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './config';
+export { chunksOf } from './chunks';
 export { logger } from './logger';
 export { httpHandler, type HttpHandlerOptions, type HttpRequest, type HttpResult } from './http/handler';
 export { jsonBody, type JsonBodyOptions } from './middleware/json-body';

@@ -36,8 +36,3 @@ export async function runTransaction(
     throw new Error(`Transaction canceled: ${codes.join(', ')}`);
   }
 }
-
-export const chunksOf = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
-    items.slice(index * size, (index + 1) * size),
-  );

@@ -1,6 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
+  chunksOf,
   orderRetentionFields,
   requiredEnv,
   s3Client,
@@ -10,7 +11,7 @@ import {
 } from '@pixelvault/core';
 import { MAX_REFERENCE_CHANGES } from '../domain/saving';
 import type { Download } from '../domain/ordering';
-import { chunksOf, projectsDb, runTransaction, type Entities, type TransactionItem } from './db';
+import { projectsDb, runTransaction, type Entities, type TransactionItem } from './db';
 
 /** How long the download URLs of an order's originals and documents stay valid. */
 export const DOWNLOAD_URL_TTL_SECONDS = 15 * 60;

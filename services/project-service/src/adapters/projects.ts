@@ -1,4 +1,5 @@
 import {
+  chunksOf,
   ID_PATTERN,
   invalidCursor,
   isConditionalCheckFailed,
@@ -10,7 +11,7 @@ import {
   type ProjectItem,
 } from '@pixelvault/core';
 import type { RetentionSettings } from '../domain/retention';
-import { chunksOf, projectsDb, runTransaction, type Entities, type TransactionItem } from './db';
+import { projectsDb, runTransaction, type Entities, type TransactionItem } from './db';
 import { MAX_REFERENCE_CHANGES, type FileProblem, type ProjectContent } from '../domain/saving';
 
 /** Whose projects: a tenant's guest (`session#`) or user (`user#`). */

@@ -111,6 +111,16 @@ export const openApiDocument = {
           updatedAt: { type: 'string', format: 'date-time' },
         },
       },
+      RegisterFile: {
+        type: 'object',
+        required: ['name', 'contentType', 'size', 'sha256'],
+        properties: {
+          name: { type: 'string' },
+          contentType: { type: 'string' },
+          size: { type: 'integer' },
+          sha256: { type: 'string', description: 'base64' },
+        },
+      },
       Project: project,
       SaveProject: {
         type: 'object',
@@ -265,21 +275,15 @@ export const openApiDocument = {
       post: {
         summary: 'Register a file; returns its presigned upload',
         security: session,
-        requestBody: body({
-          type: 'object',
-          required: ['name', 'contentType', 'size', 'sha256'],
-          properties: {
-            name: { type: 'string' },
-            contentType: { type: 'string' },
-            size: { type: 'integer' },
-            sha256: { type: 'string', description: 'base64' },
-          },
-        }),
+        requestBody: body(ref('RegisterFile')),
         responses: {
-          '201': answer('The file and its upload', {
-            type: 'object',
-            properties: { file: ref('File'), upload: { type: 'object' } },
-          }),
+          '201': answer(
+            'The file and its upload: `{method: "PUT", url, headers}` or `{method: "MULTIPART", parts}`',
+            {
+              type: 'object',
+              properties: { file: ref('File'), upload: { type: 'object' } },
+            },
+          ),
           ...refusals,
           '413': error('Too large'),
         },
@@ -300,6 +304,18 @@ export const openApiDocument = {
         },
       },
     },
+    '/v1/files/batch': {
+      post: {
+        summary: 'Register up to 100 files; each item answers `{file, upload}` or `{error}`',
+        security: session,
+        requestBody: body({
+          type: 'object',
+          required: ['items'],
+          properties: { items: { type: 'array', maxItems: 100, items: ref('RegisterFile') } },
+        }),
+        responses: { '201': answer('One answer per item', { type: 'object' }), ...refusals },
+      },
+    },
     '/v1/files/{id}': {
       get: {
         summary: 'One file',
@@ -309,6 +325,46 @@ export const openApiDocument = {
           '200': answer('The file', ref('File')),
           ...refusals,
           '404': error('Not found or not yours'),
+        },
+      },
+      delete: {
+        summary: 'Delete a file no project uses and no order pins',
+        security: session,
+        parameters: [idParam('id', 'File id')],
+        responses: {
+          '204': answer('Deleted'),
+          ...refusals,
+          '404': error('Not found or not yours'),
+          '409': error('A project uses it or an order pins it'),
+        },
+      },
+    },
+    '/v1/files/{id}/complete': {
+      post: {
+        summary: 'Finish a multipart upload (`{parts: [{partNumber, etag}]}`) or hint that a PUT is done',
+        security: session,
+        parameters: [idParam('id', 'File id')],
+        requestBody: { content: json({ type: 'object', properties: { parts: { type: 'array' } } }) },
+        responses: {
+          '202': answer('Processing follows', ref('File')),
+          ...refusals,
+          '404': error('Not found'),
+        },
+      },
+    },
+    '/v1/files/{id}/download': {
+      get: {
+        summary: 'Presigned GET of a ready file',
+        security: session,
+        parameters: [
+          idParam('id', 'File id'),
+          { name: 'variant', in: 'query', schema: { enum: ['original', 'thumbnail', 'preview'] } },
+        ],
+        responses: {
+          '200': answer('The download', ref('Download')),
+          ...refusals,
+          '404': error('Not found or not yours'),
+          '409': error('Not ready'),
         },
       },
     },
