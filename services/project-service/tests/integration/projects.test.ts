@@ -217,6 +217,25 @@ describe('file references', () => {
   });
 });
 
+describe('file deletion', () => {
+  it('refuses to delete a file a project uses until the project lets go of it', async () => {
+    // Arrange
+    const { tenantId, token, owner } = await guest();
+    const [fileId] = (await storedFiles(tenantId, owner, 1)) as [string];
+    const created = await createdProject(token, projectBody([fileId]));
+
+    // Act
+    const whileUsed = await callApi('DELETE', `/v1/files/${fileId}`, { token });
+    await savedProject(token, created.id, 1, projectBody([]));
+    const afterRelease = await callApi('DELETE', `/v1/files/${fileId}`, { token });
+
+    // Assert
+    expect(whileUsed.status).toBe(409);
+    expect(await whileUsed.json()).toEqual(apiError('file_in_use'));
+    expect(afterRelease.status).toBe(204);
+  });
+});
+
 describe('ownership', () => {
   it("answers another session's project with 404 on every route and never lists it", async () => {
     // Arrange
