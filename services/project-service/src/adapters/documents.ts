@@ -26,12 +26,12 @@ export async function readDocument(key: string): Promise<string> {
   return object.Body!.transformToString('utf8');
 }
 
-/** Best effort: the object of a save that did not happen. A leftover is harmless (nothing points to it). */
+/** Best effort: the object of a save or order that did not happen. A leftover is harmless (nothing points to it). */
 export async function discardDocument(key: string): Promise<void> {
   try {
     await s3Client().send(new DeleteObjectCommand({ Bucket: requiredEnv('BUCKET_NAME'), Key: key }));
   } catch (error) {
-    logger.warn('Could not delete the document of a failed save', { key, error });
+    logger.warn('Could not delete the document of a failed save or order', { key, error });
   }
 }
 

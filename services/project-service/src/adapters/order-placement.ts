@@ -7,7 +7,7 @@ import {
   unreadyFiles,
   type PlaceOrderBody,
 } from '../domain/ordering';
-import { putDocument } from './documents';
+import { discardDocument, putDocument } from './documents';
 import { findOrder, insertOrder, pinRest, unreadyFileIds, type PlaceOutcome } from './orders';
 import { findOwnProject } from './projects';
 import { documentJsonOf } from './saves';
@@ -71,6 +71,9 @@ export async function placeOrder(
   });
   if ('exists' in outcome) {
     return { order: await replay((await findOrder(tenantId, orderId))!, requestHash), replayed: true };
+  }
+  if ('unreadyFileIds' in outcome) {
+    await Promise.all(frozen.map(({ documentKey }) => discardDocument(documentKey)));
   }
   return { order: settled(outcome), replayed: false };
 }
