@@ -5,12 +5,13 @@
 import path from 'node:path';
 import { bundles } from './suites/bundles';
 import { files } from './suites/files';
+import { projects } from './suites/projects';
 import { startup } from './suites/startup';
 import { verifier } from './suites/verifier';
 import { repoRoot, writeResults } from './results-file';
 
 type Suite = () => Promise<{ rows: string[][] }>;
-const SUITES: Record<string, Suite> = { startup, bundles, verifier, files };
+const SUITES: Record<string, Suite> = { startup, bundles, verifier, projects, files };
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((arg) => arg !== '--');

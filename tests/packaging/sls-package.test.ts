@@ -404,6 +404,7 @@ describe.each(['dev', 'local'])('auth-service API protection on %s', (stage) => 
       'DEFAULT_4XX',
       'DEFAULT_5XX',
       'INVALID_API_KEY',
+      'REQUEST_TOO_LARGE',
       'THROTTLED',
       'UNAUTHORIZED',
     ]);

@@ -43,13 +43,14 @@ describe('the local system behind one origin', () => {
   });
 
   it('runs a scheduled job on demand with the injected time, against the provisioned queues', async () => {
-    // Arrange: one message waiting in the post-upload dead-letter queue
+    // Arrange: one message waiting in the cleanup dead-letter queue, which no function consumes (the post-upload
+    // one feeds processingFailed, which would take the message before the job counts it)
     const sqs = new SQSClient({
       endpoint: system.endpoints.sqs,
       region: system.region,
       credentials: LOCAL_CREDENTIALS,
     });
-    const dlqUrl = system.outputs.PostUploadDlqUrl!;
+    const dlqUrl = system.outputs.CleanupDlqUrl!;
     await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: '{"poison":true}' }));
     const job = system.jobs.find((candidate) => candidate.name === 'reportQueueDepths')!;
     const now = new Date('2031-01-02T03:04:05Z');

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './config';
+export { chunksOf } from './chunks';
 export { logger } from './logger';
 export { httpHandler, type HttpHandlerOptions, type HttpRequest, type HttpResult } from './http/handler';
 export { jsonBody, type JsonBodyOptions } from './middleware/json-body';
@@ -7,9 +8,17 @@ export { validateBody, parseBody, fieldProblems, type FieldProblem } from './mid
 export { healthHandler } from './http/health';
 export { errorResponse, type ErrorResponseOptions } from './middleware/error-response';
 export { dynamoDbClient, s3Client, sqsClient } from './aws/clients';
+export { measureCapacity, type ConsumedCapacity } from './aws/consumed-capacity';
 export { metrics, MetricUnit } from './metrics';
 export { scheduledTime, type ScheduledEvent } from './scheduled-event';
 export * from './entities';
 export * from './auth';
+export {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  invalidCursor,
+  parseListRequest,
+  type ListRequest,
+} from './http/listing';
 export { callerOf, requireScope, type Caller } from './http/caller';
 export { fileStateChanged, publishEvents, type FileStateChanged, type PixelvaultEvent } from './events';

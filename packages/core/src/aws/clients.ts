@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { recordConsumedCapacity } from './consumed-capacity';
 
 /**
  * SDK clients shared by a Lambda's invocations. Endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables,
@@ -13,10 +14,18 @@ let dynamo: DynamoDBDocumentClient | undefined;
 let s3: S3Client | undefined;
 let sqs: SQSClient | undefined;
 
-export const dynamoDbClient = () =>
-  (dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  }));
+export function dynamoDbClient(): DynamoDBDocumentClient {
+  if (!dynamo) {
+    dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    dynamo.middlewareStack.add(recordConsumedCapacity as never, {
+      step: 'initialize',
+      name: 'pixelvaultConsumedCapacity',
+    });
+  }
+  return dynamo;
+}
 
 // Presigned PUTs must not carry an SDK-added checksum of an empty body: real S3 rejects those uploads.
 export const s3Client = () =>

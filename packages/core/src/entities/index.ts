@@ -6,6 +6,9 @@ import { requiredEnv } from '../config';
 import { ClientIdClaim } from './client-id-claim';
 import { File } from './file';
 import { PartnerClient } from './partner-client';
+import { Order } from './order';
+import { Project } from './project';
+import { ProjectShare } from './project-share';
 import { RateCounter } from './rate-counter';
 import { RevokedToken } from './revoked-token';
 import { Session } from './session';
@@ -34,6 +37,9 @@ export function createDb(options: DbOptions = {}) {
       revokedToken: new Entity(RevokedToken.schema),
       rateCounter: new Entity(RateCounter.schema),
       file: new Entity(File.schema),
+      project: new Entity(Project.schema),
+      projectShare: new Entity(ProjectShare.schema),
+      order: new Entity(Order.schema),
     },
     { client, table },
   );
@@ -78,4 +84,22 @@ export {
   type FileItem,
   type FileState,
 } from './file';
+export {
+  Project,
+  PRODUCT_TYPE_PATTERN,
+  newProjectId,
+  projectDocumentKey,
+  projectObjectPrefix,
+  projectExpiryFields,
+  type ProjectItem,
+} from './project';
+export { ProjectShare, SHARE_TOKEN_PATTERN, newShareToken, shareIdOf } from './project-share';
+export {
+  Order,
+  EXTERNAL_ORDER_ID_PATTERN,
+  orderIdOf,
+  orderDocumentKey,
+  orderRetentionFields,
+  type OrderItem,
+} from './order';
 export { ID_PATTERN, TENANT_ID_PATTERN, isConditionalCheckFailed } from './shared';

@@ -27,13 +27,14 @@ export const createdAtAttribute = {
   default: nowIso,
 } as const;
 
-// watch '*' makes ElectroDB call `set` on every put, create, update and patch.
+// watch '*' makes ElectroDB call `set` on every put, create, update and patch. A write may pass its own time
+// (inside a transaction, so the caller knows what it wrote without reading it back).
 export const updatedAtAttribute = {
   type: 'string',
   required: true,
   watch: '*',
   default: nowIso,
-  set: nowIso,
+  set: (given?: string) => given ?? nowIso(),
 } as const;
 
 /** ElectroDB wraps the SDK error: a failed write condition shows as its cause. */

@@ -18,6 +18,9 @@ export const Tenant = new Entity({
         // Absent: the file service's defaults (200 MiB; jpeg, png, webp, heic/heif, tiff).
         maxUploadBytes: { type: 'number' },
         uploadContentTypes: { type: 'list', items: { type: 'string' } },
+        // Absent: the project service's defaults (guests 30 days, users 365 days after the last save).
+        guestProjectRetentionDays: { type: 'number' },
+        userProjectRetentionDays: { type: 'number' },
       },
     },
     createdAt: createdAtAttribute,

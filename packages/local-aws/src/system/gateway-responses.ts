@@ -7,9 +7,14 @@ export type GatewayResponses = ReadonlyMap<number, string>;
 
 /**
  * Which Gateway Response stands for serverless-offline's refusals: 401 is the authorizer's (ours never
- * answers Deny, so no ACCESS_DENIED), 403 a missing or unknown API key on a private route.
+ * answers Deny, so no ACCESS_DENIED), 403 a missing or unknown API key on a private route, 413 a body over
+ * API Gateway's 10 MB.
  */
-const OFFLINE_REFUSALS: Record<string, number> = { UNAUTHORIZED: 401, INVALID_API_KEY: 403 };
+const OFFLINE_REFUSALS: Record<string, number> = {
+  UNAUTHORIZED: 401,
+  INVALID_API_KEY: 403,
+  REQUEST_TOO_LARGE: 413,
+};
 
 interface GatewayResponseResource {
   Type: string;
@@ -31,12 +36,12 @@ export function loadGatewayResponses(repoRoot: string): GatewayResponses {
 }
 
 /**
- * serverless-offline refuses in its own shapes: `{statusCode, error, message}` for the authorizer,
- * `{message}` for API keys. API Gateway answers with the configured Gateway Response. Handler errors are
+ * serverless-offline refuses in its own shapes: `{statusCode, error, message}` for the authorizer and for
+ * bodies over 10 MB, `{message}` for API keys. API Gateway answers with the configured Gateway Response. Handler errors are
  * always `{error: {code, message}}`, so they never match.
  */
 export function isOfflineRefusal(status: number, body: string): boolean {
-  if (status !== 401 && status !== 403) return false;
+  if (status !== 401 && status !== 403 && status !== 413) return false;
   try {
     const parsed = JSON.parse(body) as Record<string, unknown>;
     const offlineKeys = new Set(['statusCode', 'error', 'message']);

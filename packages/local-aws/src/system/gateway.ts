@@ -71,7 +71,7 @@ export async function startGateway(
       (answer) => {
         const status = answer.statusCode ?? 502;
         const replacement = gatewayResponses.get(status);
-        if (!replacement || (status !== 401 && status !== 403)) {
+        if (!replacement) {
           response.writeHead(status, answer.headers);
           answer.pipe(response);
           return;

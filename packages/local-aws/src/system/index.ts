@@ -17,7 +17,7 @@ import { resolveServiceConfig, scheduleEvents, sqsEvents, type ScheduleEventConf
 export const FUNCTION_SERVICES: ReadonlyArray<{ name: string; basePaths: readonly string[] }> = [
   { name: 'auth-service', basePaths: ['/v1/auth'] },
   { name: 'file-service', basePaths: ['/v1/files'] },
-  { name: 'project-service', basePaths: ['/v1/projects', '/v1/orders'] },
+  { name: 'project-service', basePaths: ['/v1/projects', '/v1/orders', '/v1/openapi.json'] },
   { name: 'scheduler-service', basePaths: ['/v1/scheduler'] },
 ];
 

@@ -38,7 +38,7 @@ describe('job names', () => {
 });
 
 describe('gateway responses', () => {
-  it('answers offline refusals with the templates every service deploys: authorizer 401, API key 403', () => {
+  it('answers offline refusals with the templates every service deploys: authorizer 401, API key 403, body 413', () => {
     // Act
     const responses = loadGatewayResponses(path.resolve(__dirname, '../../../..'));
     // Assert
@@ -46,6 +46,7 @@ describe('gateway responses', () => {
       error: { code: 'unauthorized', message: 'Missing or invalid token' },
     });
     expect(JSON.parse(responses.get(403)!).error.code).toBe('invalid_api_key');
+    expect(JSON.parse(responses.get(413)!).error.code).toBe('payload_too_large');
   });
 
   it("recognises serverless-offline's refusal, never a handler's error body", () => {
@@ -53,6 +54,13 @@ describe('gateway responses', () => {
       true,
     );
     expect(isOfflineRefusal(403, '{"message":"Forbidden"}')).toBe(true);
+    expect(
+      isOfflineRefusal(
+        413,
+        '{"statusCode":413,"error":"Request Entity Too Large","message":"Payload content length greater than maximum allowed: 10485760"}',
+      ),
+    ).toBe(true);
+    expect(isOfflineRefusal(413, '{"error":{"code":"payload_too_large","message":"x"}}')).toBe(false);
     expect(isOfflineRefusal(403, '{"error":{"code":"insufficient_scope","message":"x"}}')).toBe(false);
     expect(isOfflineRefusal(400, '{"statusCode":400,"error":"Bad Request"}')).toBe(false);
   });

@@ -1,17 +1,19 @@
 import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
+  chunksOf,
   createDb,
   dynamoDbClient,
   ID_PATTERN,
+  invalidCursor,
   markFileDeleted,
   type Db,
   type FileDeletion,
   type FileItem,
+  type ListRequest,
   type Owner,
 } from '@pixelvault/core';
 import { isInScope, type FileScope } from '../domain/access';
 import type { NewFile } from '../domain/registration';
-import { invalidCursor, type ListRequest } from '../domain/listing';
 
 let db: Db | undefined;
 
@@ -23,11 +25,6 @@ const BATCH_WRITE_ITEMS = 25;
 const BATCH_WRITE_ATTEMPTS = 4;
 
 type StoredItem = Record<string, unknown>;
-
-const chunks = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
-    items.slice(index * size, (index + 1) * size),
-  );
 
 /**
  * Writes new `pending` files with BatchWriteItem, 25 per request, the requests in parallel: 4 signed requests
@@ -50,7 +47,7 @@ export async function createPendingFiles(files: readonly NewFile[]): Promise<(Fi
   for (let attempt = 0; unwritten.length > 0 && attempt < BATCH_WRITE_ATTEMPTS; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     const left = await Promise.all(
-      chunks(unwritten, BATCH_WRITE_ITEMS).map(async (chunk) => {
+      chunksOf(unwritten, BATCH_WRITE_ITEMS).map(async (chunk) => {
         try {
           const { UnprocessedItems } = await dynamoDbClient().send(
             new BatchWriteCommand({

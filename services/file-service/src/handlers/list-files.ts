@@ -1,8 +1,7 @@
-import { callerOf, httpHandler } from '@pixelvault/core';
+import { callerOf, httpHandler, parseListRequest } from '@pixelvault/core';
 import { listOwnFiles } from '../adapters/files';
 import { fileOwnerOf } from '../domain/access';
 import { publicFile } from '../domain/file-view';
-import { parseListRequest } from '../domain/listing';
 
 /** GET /v1/files?limit&cursor: the caller's files, newest first, with an opaque cursor to the next page. */
 export const handler = httpHandler(async ({ event }) => {

@@ -1,9 +1,9 @@
-import { badRequest } from '@pixelvault/core';
+import { badRequest } from '../errors';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-/** The key attributes an ElectroDB cursor of the owner index carries (table keys plus gsi1 keys). */
+/** The key attributes an ElectroDB cursor of an owner index (files, projects) carries: table keys plus gsi1 keys. */
 const CURSOR_KEYS = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
 
 export interface ListRequest {

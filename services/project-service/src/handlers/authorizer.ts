@@ -1,0 +1,3 @@
+import { tokenAuthorizerFromEnv } from '@pixelvault/core';
+
+export const handler = tokenAuthorizerFromEnv();
