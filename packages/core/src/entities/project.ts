@@ -65,9 +65,9 @@ export const Project = new Entity({
       items: { type: 'string', validate: ID_PATTERN },
     },
     version: { type: 'number', required: true, default: 1 },
-    // A change that takes more transactions than one (a copy or a delete of more references than a transaction
-    // holds) is under way: the project answers 404 until it ends; fileIds always match the counted references.
-    pending: { type: ['copying', 'deleting'] as const },
+    // A change that takes more transactions than one (creating, copying or deleting more references than a
+    // transaction holds) is under way: the project answers 404 until it ends; fileIds always match the counts.
+    pending: { type: ['creating', 'deleting'] as const },
     createdAt: createdAtAttribute,
     updatedAt: updatedAtAttribute,
     // Tenant retention after the last save (guests 30 days, users 365 by default).

@@ -218,10 +218,11 @@ const documentFields = (stored: StoredDocument) =>
     : { set: { documentKey: stored.documentKey }, remove: ['documentJson'] as const };
 
 /**
- * Creates the project and counts its files in one transaction. A copy (`inherited`: its files come from the
- * shared project, whoever owns them) may hold more references than one transaction: it is created pending
- * `copying` (404) with the first 99, each further transaction appends 99 to `fileIds` and counts them, and the
- * last step clears `pending`. If a step fails, the steps before it are undone the way a delete releases them.
+ * Creates the project and counts its files in one transaction. A new project or a copy (`inherited`: its files
+ * come from the shared project, whoever owns them) with more references than one transaction holds is created
+ * pending `creating` (404) with the first 99, each further transaction appends 99 to `fileIds` and counts them,
+ * and the last step clears `pending`. If a step fails, the steps before it are undone the way a delete releases
+ * them, so no count drifts.
  */
 export async function insertProject(
   key: OwnerKey,
@@ -250,7 +251,7 @@ export async function insertProject(
     updatedAt: savedAt,
     ...projectExpiryFields(project.projectId, project.expiresAt),
     ...documentFields(project.stored).set,
-    ...(rest.length > 0 ? { pending: 'copying' as const } : {}),
+    ...(rest.length > 0 ? { pending: 'creating' as const } : {}),
   };
   const failure = await runTransaction(
     ({ project: projects, file }) => [
@@ -268,7 +269,7 @@ export async function insertProject(
         projects
           .patch(projectKey)
           .set({ fileIds })
-          .where(({ pending }, { eq }) => eq(pending, 'copying'))
+          .where(({ pending }, { eq }) => eq(pending, 'creating'))
           .commit(),
         ...referenceWrites({ file }, key.tenantId, { added: chunk, removed: [], addedOwner }),
       ],

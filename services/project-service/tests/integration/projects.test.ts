@@ -195,6 +195,23 @@ describe('file references', () => {
     expect(list.items).toEqual([]);
   });
 
+  it('creates a project with 150 files in one POST, past one transaction, counting each once', async () => {
+    // Arrange
+    const { tenantId, token, owner } = await guest();
+    const fileIds = await storedFiles(tenantId, owner, 150);
+
+    // Act
+    const created = await createdProject(token, projectBody(fileIds));
+
+    // Assert
+    const loaded = (await (await callApi('GET', `/v1/projects/${created.id}`, { token })).json()) as {
+      fileIds: string[];
+      version: number;
+    };
+    expect(loaded).toMatchObject({ fileIds, version: 1 });
+    expect((await refCounts(tenantId, fileIds)).every((count) => count === 1)).toBe(true);
+  });
+
   it('releases every reference when a project is deleted, also past one transaction (150 files)', async () => {
     // Arrange: saved in steps, as no save may change more than 99 references
     const { tenantId, token, owner } = await guest();

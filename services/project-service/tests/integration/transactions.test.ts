@@ -9,7 +9,7 @@ import {
   storedFiles,
   updateProject,
 } from '../../../../tests/helpers/projects';
-import { findOwnProject, updateProject as writeSave } from '../../src/adapters/projects';
+import { findOwnProject, insertProject, updateProject as writeSave } from '../../src/adapters/projects';
 import { projectContent, saveProjectBody } from '../../src/domain/saving';
 
 beforeAll(actAsProjectService);
@@ -73,5 +73,29 @@ describe('a save that fails inside its transaction', () => {
       apiError('invalid_request', [{ field: 'fileIds.2', reason: `file ${spoiled}: rejected` }]),
     );
     expect(await refCounts(tenant.tenantId, [kept, added, spoiled])).toEqual([1, 0, 0]);
+  });
+
+  it('undoes a creation past one transaction when a later step fails: no count moves, no project is left', async () => {
+    // Arrange: 150 usable files, the 120th (in the second transaction) turned unusable after the checks
+    const tenant = await createTestTenant();
+    const session = await guestSession(tenant);
+    const key = { tenantId: tenant.tenantId, owner: `session#${session.sessionId}` as const };
+    const fileIds = await storedFiles(tenant.tenantId, key.owner, 150);
+    const content = projectContent(saveProjectBody.parse(projectBody(fileIds)));
+    await setFileState(tenant.tenantId, fileIds[119]!, 'rejected');
+
+    // Act: the transactions the POST would run next
+    const outcome = await insertProject(key, {
+      projectId: 'created-in-steps-0001',
+      savedAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      content,
+      stored: { documentJson: content.documentJson },
+    });
+
+    // Assert
+    expect(outcome).toEqual({ unusableFileIds: [fileIds[119]] });
+    expect((await refCounts(tenant.tenantId, fileIds)).every((count) => count === 0)).toBe(true);
+    expect(await projectItem(tenant.tenantId, 'created-in-steps-0001')).toBeNull();
   });
 });
