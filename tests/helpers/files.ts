@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { invokeOffline, LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
+import { LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
 import { eventMessage } from '@pixelvault/local-aws/src/s3-fidelity/notifications';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { callApi } from './identity';
-import { takeMessages } from './queues';
+import { invokeWithSqsBatch, takeMessages } from './queues';
 import { testSystem } from './system';
 
 /** Base64 SHA-256, as POST /v1/files and x-amz-checksum-sha256 take it. */
@@ -232,31 +232,12 @@ export async function sendMessages(queueUrl: string, bodies: string[]): Promise<
 
 /** Invokes the file service's post-upload processor with one SQS batch of these bodies, as the poller would. */
 export async function invokeProcessor(bodies: string[]): Promise<SQSBatchResponse> {
-  const system = testSystem();
-  const queueArn = system.outputs.PostUploadQueueArn!;
-  const event: SQSEvent = {
-    Records: bodies.map((body, index) => ({
-      messageId: `${randomBytes(8).toString('hex')}-${index}`,
-      receiptHandle: randomBytes(16).toString('hex'),
-      body,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: String(Date.now()),
-        SenderId: 'PIXELVAULT-TEST',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: createHash('md5').update(body).digest('hex'),
-      eventSource: 'aws:sqs',
-      eventSourceARN: queueArn,
-      awsRegion: system.region,
-    })),
-  };
-  return (await invokeOffline(
-    system.lambdaUrls['file-service']!,
-    `pixelvault-file-service-${system.stage}-processUploads`,
-    event,
-  )) as SQSBatchResponse;
+  return invokeWithSqsBatch(
+    'file-service',
+    'processUploads',
+    testSystem().outputs.PostUploadQueueArn!,
+    bodies,
+  );
 }
 
 /** A file-state-changed event the file service published, as the scheduler receives it. */

@@ -4,7 +4,9 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
+import { createHash, randomBytes } from 'node:crypto';
+import { invokeOffline, LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { testSystem } from './system';
 
 export interface TakeOptions {
@@ -68,4 +70,37 @@ export async function takeMessages<T>(
   } finally {
     sqs.destroy();
   }
+}
+
+/** Invokes a service's SQS-triggered function with one batch of these bodies, in Lambda's record shape. */
+export async function invokeWithSqsBatch(
+  service: string,
+  functionKey: string,
+  queueArn: string,
+  bodies: string[],
+): Promise<SQSBatchResponse> {
+  const system = testSystem();
+  const event: SQSEvent = {
+    Records: bodies.map((body, index) => ({
+      messageId: `${randomBytes(8).toString('hex')}-${index}`,
+      receiptHandle: randomBytes(16).toString('hex'),
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(Date.now()),
+        SenderId: 'PIXELVAULT-TEST',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: createHash('md5').update(body).digest('hex'),
+      eventSource: 'aws:sqs',
+      eventSourceARN: queueArn,
+      awsRegion: system.region,
+    })),
+  };
+  return (await invokeOffline(
+    system.lambdaUrls[service]!,
+    `pixelvault-${service}-${system.stage}-${functionKey}`,
+    event,
+  )) as SQSBatchResponse;
 }

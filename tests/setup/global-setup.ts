@@ -15,6 +15,8 @@ export default async function globalSetup(): Promise<void> {
     stage: 'test',
     buildDir: '.esbuild-test',
     retryDelaySeconds: 1,
+    // Tests read the cleanup queue's messages (the events the services send) and drive the worker themselves.
+    unpolledFunctions: ['cleanUp'],
     params: {
       signingKeysDir: mkdtempSync(path.join(tmpdir(), 'pixelvault-keys-')),
       partnerApiKey: `test-partner-key-${randomBytes(8).toString('hex')}`,

@@ -21,4 +21,10 @@ export {
   type ListRequest,
 } from './http/listing';
 export { callerOf, requireScope, type Caller } from './http/caller';
-export { fileStateChanged, publishEvents, type FileStateChanged, type PixelvaultEvent } from './events';
+export {
+  fileStateChanged,
+  publishEvents,
+  type FileStateChanged,
+  type FilesExpired,
+  type PixelvaultEvent,
+} from './events';

@@ -52,6 +52,21 @@ export const fileObjectKey = (
   object: FileObject,
 ) => `t/${file.tenantId}/o/${file.owner}/f/${file.fileId}/${object}`;
 
+/**
+ * Every object key a file may have, from its stored `objectKey` (the original; the variants live next to it).
+ * Stored, never recomputed from the owner: a file claimed by a user keeps the keys it was uploaded under.
+ */
+export const storedFileObjectKeys = (file: { objectKey?: string }) =>
+  file.objectKey === undefined
+    ? []
+    : FILE_OBJECTS.map((object) => file.objectKey!.replace(/original$/, object));
+
+/** expiresAt and its expiry-index partition, which every update of expiresAt carries together. */
+export const fileExpiryFields = (fileId: string, expiresAt: string) => ({
+  expiresAt,
+  expiryPartition: expiryPartition(expiresAt, fileId),
+});
+
 const ORIGINAL_KEY_PATTERN = /^t\/([^/]+)\/o\/([^/]+)\/f\/([^/]+)\/original$/;
 
 /** The file an uploaded object key belongs to, or undefined for any other key. */
@@ -132,13 +147,14 @@ export const File = new Entity({
     pinCount: { type: 'number', required: true, default: 0 },
     longTerm: { type: 'boolean', required: true, default: false },
     expiresAt: { type: 'string', validate: ISO_DATE_PATTERN },
-    // `<hour>#<shard>` while the file has an expiresAt, absent otherwise: the expiry index is sparse.
+    // `<hour>#<shard>` while the file has an expiresAt, absent otherwise: the expiry index is sparse. Derived on
+    // create; an update passes it with expiresAt (fileExpiryFields), since its setters never see the key's fileId.
     expiryPartition: {
       type: 'string',
       hidden: true,
       watch: ['expiresAt', 'fileId'],
-      set: (_partition, { expiresAt, fileId }) =>
-        expiresAt === undefined ? undefined : expiryPartition(expiresAt, fileId),
+      set: (partition, { expiresAt, fileId }) =>
+        partition ?? (expiresAt === undefined ? undefined : expiryPartition(expiresAt, fileId)),
     },
     // Epoch seconds when DynamoDB may drop the item: set on deletion, so tombstones go away.
     ttl: { type: 'number' },

@@ -77,6 +77,8 @@ export {
   markFileDeleted,
   DELETED_FILE_TTL_SECONDS,
   fileObjectKey,
+  fileExpiryFields,
+  storedFileObjectKeys,
   fileOfObjectKey,
   newFileId,
   type FileObject,

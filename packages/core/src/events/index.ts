@@ -17,7 +17,18 @@ export interface FileStateChanged {
   at: string;
 }
 
-export type PixelvaultEvent = FileStateChanged;
+/**
+ * Files of one tenant that a scheduled job found past their `expiresAt` at `at` (the job's clock): the cleanup
+ * worker deletes each one that is still expired and that no project or order references.
+ */
+export interface FilesExpired {
+  type: 'files-expired';
+  tenantId: string;
+  fileIds: string[];
+  at: string;
+}
+
+export type PixelvaultEvent = FileStateChanged | FilesExpired;
 
 export const fileStateChanged = (
   file: { tenantId: string; fileId: string; owner: string },

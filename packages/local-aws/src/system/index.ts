@@ -32,6 +32,11 @@ export interface SystemOptions extends LocalAwsOptions {
   buildDir?: string;
   /** How soon a failed SQS record is retried locally (AWS waits for the visibility timeout). */
   retryDelaySeconds?: number;
+  /**
+   * Functions (by key, e.g. `cleanUp`) whose SQS triggers are not polled: their queues keep the messages for
+   * whoever reads them (tests that take a queue's messages, then invoke the function with them themselves).
+   */
+  unpolledFunctions?: readonly string[];
   onOutput?: (service: string, line: string) => void;
   onPollerError?: (error: unknown, functionName: string) => void;
 }
@@ -128,6 +133,7 @@ export async function startSystem(options: SystemOptions): Promise<LocalSystem> 
     const pollers: Array<{ poller: Poller; functionName: string; queueArn: string }> = [];
     for (const { service, config } of started) {
       for (const event of sqsEvents(config)) {
+        if (options.unpolledFunctions?.includes(event.functionKey)) continue;
         const queueName = event.arn.split(':').pop()!;
         const { QueueUrl } = await aws.clients.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
         const poller = startSqsPoller(

@@ -1,0 +1,33 @@
+import { schedulerDb } from './db';
+
+/** Items per Query page: one page becomes at most one message per tenant. */
+export const SWEEP_PAGE_SIZE = 100;
+
+export interface ExpiredFile {
+  tenantId: string;
+  fileId: string;
+}
+
+/**
+ * The files of one expiry partition whose expiresAt is at or before `now`, a page at a time (Query on the
+ * `expiry` index, key condition on the hour shard and expiresAt; never a Scan). `onPage` runs before the next
+ * page is read, so a sweep holds one page per partition in memory.
+ */
+export async function forEachExpiredFilePage(
+  partition: string,
+  now: Date,
+  onPage: (files: ExpiredFile[]) => Promise<void>,
+): Promise<number> {
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page: { data: ExpiredFile[]; cursor: string | null } = await schedulerDb()
+      .entities.file.query.byExpiry({ expiryPartition: partition })
+      .lte({ expiresAt: now.toISOString() })
+      .go({ cursor, limit: SWEEP_PAGE_SIZE, attributes: ['tenantId', 'fileId'] });
+    pages += 1;
+    if (page.data.length > 0) await onPage(page.data);
+    cursor = page.cursor;
+  } while (cursor !== null);
+  return pages;
+}

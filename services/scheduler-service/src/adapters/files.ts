@@ -1,0 +1,94 @@
+import {
+  DELETED_FILE_TTL_SECONDS,
+  fileExpiryFields,
+  isConditionalCheckFailed,
+  statesBefore,
+  storedFileObjectKeys,
+  type FileItem,
+} from '@pixelvault/core';
+import type { FilePurgePorts, SkipReason } from '../domain/file-purge';
+import { schedulerDb } from './db';
+import { deleteObjects } from './objects';
+
+/** A file still referenced when its expiry came is looked at again this much later. */
+export const REFERENCED_RECHECK_MS = 24 * 3600 * 1000;
+
+/**
+ * `expired`: files a sweep found (deleted only while expired at `at` and unreferenced, or already deleted);
+ * `deleted`: tombstones of DELETE /v1/files/{id}, whose objects and item are removed.
+ */
+export type PurgeMode = 'expired' | 'deleted';
+
+export function filePurgePorts(tenantId: string, at: Date, mode: PurgeMode): FilePurgePorts {
+  const db = schedulerDb();
+  const key = (fileId: string) => ({ tenantId, fileId });
+  return {
+    async markDeleted(fileId) {
+      const ttl = Math.floor(at.getTime() / 1000) + DELETED_FILE_TTL_SECONDS;
+      try {
+        const { data } = await db.entities.file
+          .patch(key(fileId))
+          .set({ state: 'deleted', ttl })
+          .remove(['expiresAt', 'expiryPartition', 'processingLeaseUntil'])
+          .where((attr, { eq, lte }) => {
+            const tombstone = eq(attr.state, 'deleted');
+            if (mode === 'deleted') return tombstone;
+            const deletable = statesBefore('deleted')
+              .map((state) => eq(attr.state, state))
+              .join(' OR ');
+            return `${tombstone} OR ((${deletable}) AND ${eq(attr.refCount, 0)} AND ${eq(attr.pinCount, 0)} AND ${lte(attr.expiresAt, at.toISOString())})`;
+          })
+          .go({ response: 'all_new' });
+        return { marked: { fileId, objectKeys: storedFileObjectKeys(data as FileItem) } };
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+      return { skipped: await whyNotDeleted(tenantId, fileId, at) };
+    },
+    deleteObjects,
+    async deleteItem(fileId) {
+      await db.entities.file
+        .delete(key(fileId))
+        .where(({ state }, { eq }) => eq(state, 'deleted'))
+        .go()
+        .catch((error: unknown) => {
+          // Gone already (a redelivery), or brought back: nothing of ours to delete.
+          if (!isConditionalCheckFailed(error)) throw error;
+        });
+    },
+  };
+}
+
+/** One read after a refused mark; a referenced file's expiry moves on, so it stays in the sweeps' sight. */
+async function whyNotDeleted(tenantId: string, fileId: string, at: Date): Promise<SkipReason> {
+  const db = schedulerDb();
+  const { data: file } = await db.entities.file.get({ tenantId, fileId }).go();
+  if (!file || file.state === 'deleted') return 'gone';
+  if (file.pinCount === 0 && file.refCount === 0) return 'not_expired';
+  const recheckAt = new Date(at.getTime() + REFERENCED_RECHECK_MS).toISOString();
+  if (file.expiresAt !== undefined && file.expiresAt < recheckAt) {
+    await db.entities.file
+      .patch({ tenantId, fileId })
+      .set(fileExpiryFields(fileId, recheckAt))
+      .where(
+        (attr, { eq, gt }) =>
+          `(${gt(attr.refCount, 0)} OR ${gt(attr.pinCount, 0)}) AND NOT ${eq(attr.state, 'deleted')}`,
+      )
+      .go()
+      .catch((error: unknown) => {
+        if (!isConditionalCheckFailed(error)) throw error;
+      });
+  }
+  return file.pinCount > 0 ? 'pinned' : 'in_use';
+}
+
+/**
+ * A rejected file's bytes are of no use to anyone: its objects go at once (the item stays, so the client still
+ * reads the rejection, until the file's expiry removes it). False when the file is not `rejected` (any more).
+ */
+export async function removeRejectedObjects(tenantId: string, fileId: string): Promise<boolean> {
+  const { data: file } = await schedulerDb().entities.file.get({ tenantId, fileId }).go();
+  if (file?.state !== 'rejected') return false;
+  await deleteObjects(storedFileObjectKeys(file));
+  return true;
+}

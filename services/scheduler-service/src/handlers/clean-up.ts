@@ -1,0 +1,84 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { logger, measureCapacity, metrics, MetricUnit } from '@pixelvault/core';
+import type { SQSEvent, SQSHandler, SQSRecord } from 'aws-lambda';
+import pLimit from 'p-limit';
+import { filePurgePorts, removeRejectedObjects } from '../adapters/files';
+import { parseCleanupWork, type CleanupWork } from '../domain/cleanup-work';
+import { purgeFiles, type PurgeOutcome } from '../domain/file-purge';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+// Item writes in flight at once per invocation.
+const WRITES_AT_ONCE = 16;
+
+interface Tally {
+  examined: number;
+  deleted: number;
+  skipped: Record<string, number>;
+  rejectedCleared: number;
+}
+
+function addOutcome(tally: Tally, outcome: PurgeOutcome) {
+  tally.examined += outcome.examined;
+  tally.deleted += outcome.deleted;
+  for (const [reason, count] of Object.entries(outcome.skipped)) {
+    tally.skipped[reason] = (tally.skipped[reason] ?? 0) + count;
+  }
+}
+
+async function carryOut(work: CleanupWork, tally: Tally, each: ReturnType<typeof pLimit>): Promise<void> {
+  switch (work.type) {
+    case 'files-expired':
+      addOutcome(
+        tally,
+        await purgeFiles(work.fileIds, filePurgePorts(work.tenantId, new Date(work.at), 'expired'), each),
+      );
+      return;
+    case 'file-state-changed':
+      if (work.to === 'deleted') {
+        addOutcome(
+          tally,
+          await purgeFiles([work.fileId], filePurgePorts(work.tenantId, new Date(work.at), 'deleted'), each),
+        );
+      } else if (work.to === 'rejected' && (await removeRejectedObjects(work.tenantId, work.fileId))) {
+        tally.rejectedCleared += 1;
+      }
+      return;
+    default:
+      // Not carried out yet: kept (retried, then in the DLQ) rather than dropped.
+      throw new Error(`cleanup work "${work.type}" is not handled yet`);
+  }
+}
+
+/**
+ * The cleanup queue, ten messages per invocation: expired files (from the sweeps) and file events (deleted:
+ * objects and tombstone go; rejected: the objects go). A message that throws is reported alone
+ * (ReportBatchItemFailures) and redelivered; every step is idempotent, so a redelivery converges.
+ */
+export const handler: SQSHandler = async (event: SQSEvent, context) => {
+  const tally: Tally = { examined: 0, deleted: 0, skipped: {}, rejectedCleared: 0 };
+  const each = pLimit(WRITES_AT_ONCE);
+  const processRecord = async (record: SQSRecord) => {
+    const work = parseCleanupWork(record.body);
+    if (work === undefined) throw new Error(`unrecognised message ${record.messageId}`);
+    await carryOut(work, tally, each);
+  };
+  const { result, capacity } = await measureCapacity(() =>
+    processPartialResponse(event, processRecord, processor, { context }),
+  );
+  const failed = result.batchItemFailures.length;
+  const skipped = Object.values(tally.skipped).reduce((sum, count) => sum + count, 0);
+  metrics.addMetric('FilesExamined', MetricUnit.Count, tally.examined);
+  metrics.addMetric('FilesDeleted', MetricUnit.Count, tally.deleted);
+  metrics.addMetric('FilesSkipped', MetricUnit.Count, skipped);
+  metrics.addMetric('CleanupMessagesFailed', MetricUnit.Count, failed);
+  metrics.publishStoredMetrics();
+  logger.info('cleanup batch', {
+    job: 'cleanUp',
+    messages: event.Records.length,
+    ...tally,
+    failed,
+    capacity,
+  });
+  return result;
+};
