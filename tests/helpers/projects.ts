@@ -64,6 +64,7 @@ export async function storedFiles(
   owner: string,
   count: number,
   state: FileState = 'ready',
+  extra: { expiresAt?: string } = {},
 ): Promise<string[]> {
   const items = Array.from({ length: count }, () => ({
     tenantId,
@@ -74,8 +75,9 @@ export async function storedFiles(
     size: 1024,
     sha256: randomBytes(32).toString('base64'),
     state,
+    ...extra,
   }));
-  const { unprocessed } = await systemDb().entities.file.put(items).go();
+  const { unprocessed } = await systemDb().entities.file.put(items).go({ concurrency: 4 });
   if (unprocessed.length > 0) throw new Error(`files not written: ${unprocessed.length}`);
   return items.map((item) => item.fileId);
 }

@@ -38,6 +38,13 @@ export const expiryShard = (fileId: string) =>
 export const expiryPartition = (expiresAt: string, fileId: string) =>
   `${expiryBucket(expiresAt)}#${expiryShard(fileId)}`;
 
+/**
+ * A guest's file that no long-term upload link made goes with the guest's session (unless a project or order
+ * references it); every other file is kept once uploaded, until its owner or an erasure deletes it.
+ */
+export const expiresWithSession = (file: { owner: string; longTerm?: boolean }) =>
+  file.owner.startsWith('session#') && file.longTerm !== true;
+
 /** A new file's id: 128 random bits, base64url. Issued before the item is written when the key is needed first. */
 export const newFileId = () => randomBytes(16).toString('base64url');
 
@@ -185,7 +192,8 @@ export type FileItem = EntityItem<typeof File>;
 
 /**
  * Moves a file to `next` only from a state that may precede it, setting `changes` with it; false when the file
- * is gone or already elsewhere (a duplicate or late message), so processing stays idempotent.
+ * is gone or already elsewhere (a duplicate or late message), so processing stays idempotent. `clearExpiry`
+ * takes it out of the expiry index (a file that is kept once uploaded).
  */
 export async function transitionFile(
   db: Db,
@@ -194,12 +202,16 @@ export async function transitionFile(
   changes: Partial<
     Pick<FileItem, 'measuredSize' | 'detectedType' | 'width' | 'height' | 'format' | 'variants' | 'rejection'>
   > = {},
+  { clearExpiry = false }: { clearExpiry?: boolean } = {},
 ): Promise<boolean> {
   try {
     await db.entities.file
       .patch(key)
       .set({ ...changes, state: next })
-      .remove(next === 'processing' ? [] : ['processingLeaseUntil'])
+      .remove([
+        ...(next === 'processing' ? [] : (['processingLeaseUntil'] as const)),
+        ...(clearExpiry ? (['expiresAt', 'expiryPartition'] as const) : []),
+      ])
       .where(({ state }, { eq }) =>
         statesBefore(next)
           .map((from) => eq(state, from))

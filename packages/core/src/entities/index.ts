@@ -78,6 +78,7 @@ export {
   DELETED_FILE_TTL_SECONDS,
   fileObjectKey,
   fileExpiryFields,
+  expiresWithSession,
   storedFileObjectKeys,
   fileOfObjectKey,
   newFileId,

@@ -2,6 +2,7 @@ import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand } from '@aws-s
 import {
   claimFileForProcessing,
   createDb,
+  expiresWithSession,
   isConditionalCheckFailed,
   publishEvents,
   requiredEnv,
@@ -86,8 +87,12 @@ export const processingPorts: ProcessingPorts = {
     );
   },
 
+  // A ready file leaves the expiry index unless it goes with a guest's session; a rejected one keeps its
+  // expiry, which removes the item (the scheduler removes its objects on the event).
   finish: (file, next, changes) =>
-    transitionFile(filesDb(), { tenantId: file.tenantId, fileId: file.fileId }, next, changes),
+    transitionFile(filesDb(), { tenantId: file.tenantId, fileId: file.fileId }, next, changes, {
+      clearExpiry: next === 'ready' && !expiresWithSession(file),
+    }),
 
   async release(file) {
     await filesDb()

@@ -1,5 +1,6 @@
 import {
   ApiError,
+  expiresWithSession,
   badRequest,
   fileObjectKey,
   newFileId,
@@ -81,6 +82,19 @@ export const partLength = (size: number, plan: MultipartPlan, partNumber: number
 
 export const pendingExpiry = (now: Date) => new Date(now.getTime() + PENDING_TTL_MS).toISOString();
 
+/** A guest session's lifetime: the bound on a guest's file registered through an upload link. */
+export const GUEST_SESSION_MS = 6 * 3600 * 1000;
+
+/**
+ * A new file's expiresAt: 24 h for the upload, and a guest's file that is not long-term no later than its session
+ * ends (the processor keeps that expiry when the file is ready; it clears it for every other file).
+ */
+export function registrationExpiry(registrant: Registrant, now: Date): string {
+  const pending = pendingExpiry(now);
+  const sessionEnd = registrant.sessionEndsAt;
+  return sessionEnd !== undefined && sessionEnd < pending ? sessionEnd : pending;
+}
+
 export interface PutUpload {
   method: 'PUT';
   url: string;
@@ -107,15 +121,26 @@ export interface Registrant {
   longTerm: boolean;
   /** An upload-link token's jti: the link sees only the files it registered. */
   uploadLinkId?: string;
+  /**
+   * A guest's file that is not long-term ends with the session: a guest token's own expiry, or for an upload
+   * link (whose session's end it does not carry) at most a session's lifetime after the link's.
+   */
+  sessionEndsAt?: string;
 }
 
 export function registrantOf(caller: Caller, owner: Owner): Registrant {
   const isLink = caller.kind === 'upload';
+  const longTerm = isLink && caller.longTerm === true;
+  const tokenExpiry = caller.exp * 1000;
+  const sessionEnd = expiresWithSession({ owner, longTerm })
+    ? new Date(caller.kind === 'guest' ? tokenExpiry : tokenExpiry + GUEST_SESSION_MS).toISOString()
+    : undefined;
   return {
     tenantId: caller.tenantId,
     owner,
-    longTerm: isLink && caller.longTerm === true,
+    longTerm,
     ...(isLink ? { uploadLinkId: caller.jti } : {}),
+    ...(sessionEnd === undefined ? {} : { sessionEndsAt: sessionEnd }),
   };
 }
 
@@ -181,11 +206,12 @@ async function prepared(
         contentType: registration.contentType,
       }),
     };
+    const { sessionEndsAt: _sessionEnd, ...kept } = registrant;
     return {
       ...registration,
-      ...registrant,
+      ...kept,
       fileId,
-      expiresAt: pendingExpiry(now),
+      expiresAt: registrationExpiry(registrant, now),
       ...(multipart === undefined ? {} : { multipart }),
     };
   } catch (error) {

@@ -12,7 +12,13 @@ import {
   takeFileEvents,
   uploadFile,
 } from '../../../../tests/helpers/files';
-import { createTestTenant, guestSession } from '../../../../tests/helpers/identity';
+import {
+  createTestTenant,
+  guestSession,
+  systemDb,
+  uploadLink,
+  userSession,
+} from '../../../../tests/helpers/identity';
 import { testSystem } from '../../../../tests/helpers/system';
 import {
   BLUE,
@@ -62,6 +68,38 @@ describe('post-upload processing', () => {
       'pending->processing',
       'processing->ready',
     ]);
+  });
+
+  it("keeps a guest's ready file expiring with the session; a user's or a long-term link's leaves the expiry index", async () => {
+    // Arrange
+    const tenant = await createTestTenant();
+    const guest = await guestSession(tenant);
+    const user = await userSession(tenant, `u-${Date.now()}`);
+    const link = await uploadLink(guest.accessToken, { longTerm: true });
+    const photo = await jpegImage(32, 32);
+
+    // Act
+    const uploads = await Promise.all(
+      [guest.accessToken, user.accessToken, link.token].map((token) => uploadFile(token, photo)),
+    );
+    const ready = await Promise.all(
+      // A link reads only its own uploads; the guest's session reads them all.
+      uploads.map(({ file }, index) => processedFile([guest, user, guest][index]!.accessToken, file.id)),
+    );
+
+    // Assert
+    expect(ready.map(({ state }) => state)).toEqual(['ready', 'ready', 'ready']);
+    const items = await Promise.all(
+      uploads.map(({ file }) =>
+        systemDb().entities.file.get({ tenantId: tenant.tenantId, fileId: file.id }).go(),
+      ),
+    );
+    const [guestFile, userFile, longTermFile] = items.map(({ data }) => data!);
+    expect(Math.abs(Date.parse(guestFile!.expiresAt!) - Date.parse(guest.expiresAt))).toBeLessThan(2_000);
+    expect(userFile!.expiresAt).toBeUndefined();
+    expect(longTermFile).toMatchObject({ longTerm: true });
+    expect(longTermFile!.expiresAt).toBeUndefined();
+    await Promise.all(uploads.map(({ file }) => takeFileEvents(file.id, 2)));
   });
 
   it('makes a phone HEIC (HEVC) ready through the bundled processor, with WebP variants', async () => {

@@ -1,4 +1,4 @@
-import { ApiError, type FileItem } from '@pixelvault/core';
+import { ApiError, type Caller, type FileItem } from '@pixelvault/core';
 import { DEFAULT_UPLOAD_LIMITS } from '../../src/domain/limits';
 import {
   checkRegistration,
@@ -6,6 +6,8 @@ import {
   MULTIPART_PART_SIZE,
   partLength,
   registerFiles,
+  registrantOf,
+  registrationExpiry,
   type RegistrationPorts,
 } from '../../src/domain/registration';
 
@@ -126,5 +128,41 @@ describe('registerFiles', () => {
       unavailable,
       { error: expect.objectContaining({ statusCode: 400, code: 'invalid_request' }) },
     ]);
+  });
+});
+
+describe('registrationExpiry', () => {
+  const now = new Date('2026-11-25T08:00:00.000Z');
+  const caller = (kind: Caller['kind'], exp: Date, longTerm?: boolean): Caller => ({
+    sub: kind === 'upload' ? 'session#s1' : kind === 'user' ? 'user#u1' : 'session#s1',
+    tenantId: 'shop-a',
+    scopes: new Set(),
+    kind,
+    jti: 'j1',
+    exp: exp.getTime() / 1000,
+    ...(longTerm === undefined ? {} : { longTerm }),
+  });
+  const inHours = (hours: number) => new Date(now.getTime() + hours * 3600 * 1000);
+
+  it.each([
+    ["a guest's file: when the guest session ends", caller('guest', inHours(5)), 'session#s1', inHours(5)],
+    ["a user's file: 24 h for the upload", caller('user', inHours(12)), 'user#u1', inHours(24)],
+    [
+      "a guest's upload link: at most a session's lifetime after the link",
+      caller('upload', inHours(0.5)),
+      'session#s1',
+      inHours(6.5),
+    ],
+    [
+      'a long-term upload link: 24 h for the upload',
+      caller('upload', inHours(0.5), true),
+      'session#s1',
+      inHours(24),
+    ],
+  ] as const)('%s', (_case, tokenCaller, owner, expected) => {
+    // Act
+    const expiresAt = registrationExpiry(registrantOf(tokenCaller, owner), now);
+    // Assert
+    expect(expiresAt).toBe(expected.toISOString());
   });
 });
