@@ -64,7 +64,7 @@ export async function storedFiles(
   owner: string,
   count: number,
   state: FileState = 'ready',
-  extra: { expiresAt?: string } = {},
+  extra: { expiresAt?: string; longTerm?: boolean } = {},
 ): Promise<string[]> {
   const items = Array.from({ length: count }, () => ({
     tenantId,

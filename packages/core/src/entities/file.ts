@@ -112,17 +112,20 @@ export const File = new Entity({
       validate: ID_PATTERN,
       default: newFileId,
     },
-    owner: { type: 'string', required: true, readOnly: true, validate: OWNER_PATTERN },
+    // Changes only when a user claims a guest's session (the scheduler's ownership transfer); objectKey stays.
+    owner: { type: 'string', required: true, validate: OWNER_PATTERN },
     // Never part of a key: storage keys are built from ids only.
     name: { type: 'string', required: true, readOnly: true },
     contentType: { type: 'string', required: true, readOnly: true },
     size: { type: 'number', required: true, readOnly: true },
     sha256: { type: 'string', required: true, readOnly: true, validate: SHA256_BASE64_PATTERN },
+    // Set once, on create; an ownership transfer keeps it (the objects stay where they were uploaded).
     objectKey: {
       type: 'string',
       readOnly: true,
       watch: ['tenantId', 'owner', 'fileId'],
-      set: (_key, { tenantId, owner, fileId }) => fileObjectKey({ tenantId, owner, fileId }, 'original'),
+      set: (key, { tenantId, owner, fileId }) =>
+        key ?? (fileId === undefined ? undefined : fileObjectKey({ tenantId, owner, fileId }, 'original')),
     },
     // Upload-link tokens read only what they uploaded: the link token's jti.
     uploadLinkId: { type: 'string', readOnly: true },

@@ -93,6 +93,7 @@ export {
   newProjectId,
   projectDocumentKey,
   projectObjectPrefix,
+  projectObjectPrefixes,
   projectExpiryFields,
   type ProjectItem,
 } from './project';

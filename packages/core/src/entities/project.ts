@@ -14,7 +14,7 @@ export const PRODUCT_TYPE_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 export const newProjectId = () => randomBytes(16).toString('base64url');
 
-/** Every object of a project lives under this prefix: deleting the project deletes the prefix. */
+/** A project's objects live under this prefix of its owner (and its former owners' after a transfer). */
 export const projectObjectPrefix = (project: { tenantId: string; owner: string; projectId: string }) =>
   `t/${project.tenantId}/o/${project.owner}/p/${project.projectId}/`;
 
@@ -22,6 +22,15 @@ export const projectObjectPrefix = (project: { tenantId: string; owner: string; 
  * Where a document too large for the item lives: one object per saved version, with a random part, so two
  * writers racing for the same version never overwrite each other's bytes (only one of them wins the item).
  */
+/** Every prefix that may hold objects of the project: its owner's and each former owner's. */
+export const projectObjectPrefixes = (project: {
+  tenantId: string;
+  owner: string;
+  projectId: string;
+  formerOwners?: string[];
+}) =>
+  [project.owner, ...(project.formerOwners ?? [])].map((owner) => projectObjectPrefix({ ...project, owner }));
+
 export const projectDocumentKey = (
   project: { tenantId: string; owner: string; projectId: string },
   version: number,
@@ -43,7 +52,10 @@ export const Project = new Entity({
       validate: ID_PATTERN,
       default: newProjectId,
     },
-    owner: { type: 'string', required: true, readOnly: true, validate: OWNER_PATTERN },
+    // Changes only when a user claims a guest's session (the scheduler's ownership transfer).
+    owner: { type: 'string', required: true, validate: OWNER_PATTERN },
+    // Owners before a transfer: the project's older documents stay under their prefixes until it is deleted.
+    formerOwners: { type: 'list', items: { type: 'string' } },
     title: { type: 'string', required: true },
     product: {
       type: 'map',

@@ -9,7 +9,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { FILE_OBJECTS, fileObjectKey, requiredEnv, s3Client, type FileItem } from '@pixelvault/core';
+import { requiredEnv, s3Client, storedFileObjectKeys, type FileItem } from '@pixelvault/core';
 import type { CompletedPart, MultipartCompletion } from '../domain/completion';
 import type { DownloadTarget } from '../domain/download';
 import {
@@ -87,14 +87,15 @@ export async function presignDownload(
 }
 
 /**
- * Removes every object a file may have, original and variants, with one DeleteObjects (keys that were never
+ * Removes every object a file may have, original and variants (under its stored key: a claimed file keeps the
+ * keys it was uploaded under), with one DeleteObjects (keys that were never
  * written cost nothing), and aborts its multipart upload while it was still `pending`, so no parts linger.
  */
 export async function removeFileObjects(file: FileItem): Promise<void> {
   const { Errors = [] } = await s3Client().send(
     new DeleteObjectsCommand({
       Bucket: bucket(),
-      Delete: { Objects: FILE_OBJECTS.map((object) => ({ Key: fileObjectKey(file, object) })), Quiet: true },
+      Delete: { Objects: storedFileObjectKeys(file).map((Key) => ({ Key })), Quiet: true },
     }),
   );
   if (Errors.length > 0) {

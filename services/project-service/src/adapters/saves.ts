@@ -3,7 +3,7 @@ import {
   newProjectId,
   notFound,
   projectDocumentKey,
-  projectObjectPrefix,
+  projectObjectPrefixes,
   type ProjectItem,
 } from '@pixelvault/core';
 import { projectExpiry } from '../domain/retention';
@@ -191,7 +191,7 @@ export async function deleteProject(key: OwnerKey, projectId: string): Promise<v
     const current = await findOwnProject(key, projectId, { includePending: true });
     if (!current) throw notFound('Project');
     if (await removeProject(key, current)) {
-      await discardProjectObjects(projectObjectPrefix(current));
+      await Promise.all(projectObjectPrefixes(current).map(discardProjectObjects));
       return;
     }
   }

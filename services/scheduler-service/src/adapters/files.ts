@@ -14,12 +14,14 @@ import { deleteObjects } from './objects';
 export const REFERENCED_RECHECK_MS = 24 * 3600 * 1000;
 
 /**
- * `expired`: files a sweep found (deleted only while expired at `at` and unreferenced, or already deleted);
- * `deleted`: tombstones of DELETE /v1/files/{id}, whose objects and item are removed.
+ * Which files may go (a file already `deleted` always may: a redelivery, or a DELETE's tombstone):
+ * `expired`: files a sweep found, while still expired at `at` and unreferenced;
+ * `deleted`: only tombstones of DELETE /v1/files/{id}, whose objects and item are removed;
+ * `session-ended`: a logged-out guest's unsaved files: still its own, unreferenced and not long-term.
  */
-export type PurgeMode = 'expired' | 'deleted';
+export type PurgeRule = { kind: 'expired' } | { kind: 'deleted' } | { kind: 'session-ended'; owner: string };
 
-export function filePurgePorts(tenantId: string, at: Date, mode: PurgeMode): FilePurgePorts {
+export function filePurgePorts(tenantId: string, at: Date, rule: PurgeRule): FilePurgePorts {
   const db = schedulerDb();
   const key = (fileId: string) => ({ tenantId, fileId });
   return {
@@ -32,18 +34,23 @@ export function filePurgePorts(tenantId: string, at: Date, mode: PurgeMode): Fil
           .remove(['expiresAt', 'expiryPartition', 'processingLeaseUntil'])
           .where((attr, { eq, lte }) => {
             const tombstone = eq(attr.state, 'deleted');
-            if (mode === 'deleted') return tombstone;
+            if (rule.kind === 'deleted') return tombstone;
             const deletable = statesBefore('deleted')
               .map((state) => eq(attr.state, state))
               .join(' OR ');
-            return `${tombstone} OR ((${deletable}) AND ${eq(attr.refCount, 0)} AND ${eq(attr.pinCount, 0)} AND ${lte(attr.expiresAt, at.toISOString())})`;
+            const unreferenced = `${eq(attr.refCount, 0)} AND ${eq(attr.pinCount, 0)}`;
+            const ruled =
+              rule.kind === 'expired'
+                ? lte(attr.expiresAt, at.toISOString())
+                : `${eq(attr.owner, rule.owner)} AND ${eq(attr.longTerm, false)}`;
+            return `${tombstone} OR ((${deletable}) AND ${unreferenced} AND ${ruled})`;
           })
           .go({ response: 'all_new' });
         return { marked: { fileId, objectKeys: storedFileObjectKeys(data as FileItem) } };
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
       }
-      return { skipped: await whyNotDeleted(tenantId, fileId, at) };
+      return { skipped: await whyNotDeleted(tenantId, fileId, at, rule) };
     },
     deleteObjects,
     async deleteItem(fileId) {
@@ -60,11 +67,18 @@ export function filePurgePorts(tenantId: string, at: Date, mode: PurgeMode): Fil
 }
 
 /** One read after a refused mark; a referenced file's expiry moves on, so it stays in the sweeps' sight. */
-async function whyNotDeleted(tenantId: string, fileId: string, at: Date): Promise<SkipReason> {
+async function whyNotDeleted(
+  tenantId: string,
+  fileId: string,
+  at: Date,
+  rule: PurgeRule,
+): Promise<SkipReason> {
   const db = schedulerDb();
   const { data: file } = await db.entities.file.get({ tenantId, fileId }).go();
   if (!file || file.state === 'deleted') return 'gone';
-  if (file.pinCount === 0 && file.refCount === 0) return 'not_expired';
+  if (rule.kind === 'session-ended' && file.owner !== rule.owner) return 'transferred';
+  if (file.pinCount === 0 && file.refCount === 0)
+    return rule.kind === 'expired' ? 'not_expired' : 'long_term';
   const recheckAt = new Date(at.getTime() + REFERENCED_RECHECK_MS).toISOString();
   if (file.expiresAt !== undefined && file.expiresAt < recheckAt) {
     await db.entities.file

@@ -8,7 +8,7 @@
  */
 
 /** Why an expired file was not deleted. */
-export type SkipReason = 'gone' | 'in_use' | 'pinned' | 'not_expired';
+export type SkipReason = 'gone' | 'in_use' | 'pinned' | 'not_expired' | 'long_term' | 'transferred';
 
 export type FileMark = { marked: { fileId: string; objectKeys: string[] } } | { skipped: SkipReason };
 

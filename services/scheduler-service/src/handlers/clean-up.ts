@@ -1,10 +1,25 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { logger, measureCapacity, metrics, MetricUnit } from '@pixelvault/core';
+import {
+  logger,
+  measureCapacity,
+  metrics,
+  MetricUnit,
+  sessionOwner,
+  type FileItem,
+  type ProjectItem,
+} from '@pixelvault/core';
 import type { SQSEvent, SQSHandler, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
 import { filePurgePorts, removeRejectedObjects } from '../adapters/files';
+import {
+  forEachOwnFilePage,
+  forEachOwnProjectPage,
+  transferFile,
+  transferProject,
+} from '../adapters/ownership';
 import { parseCleanupWork, type CleanupWork } from '../domain/cleanup-work';
 import { purgeFiles, type PurgeOutcome } from '../domain/file-purge';
+import { transferOwnership } from '../domain/ownership-transfer';
 
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -16,6 +31,8 @@ interface Tally {
   deleted: number;
   skipped: Record<string, number>;
   rejectedCleared: number;
+  transferredFiles: number;
+  transferredProjects: number;
 }
 
 function addOutcome(tally: Tally, outcome: PurgeOutcome) {
@@ -31,32 +48,74 @@ async function carryOut(work: CleanupWork, tally: Tally, each: ReturnType<typeof
     case 'files-expired':
       addOutcome(
         tally,
-        await purgeFiles(work.fileIds, filePurgePorts(work.tenantId, new Date(work.at), 'expired'), each),
+        await purgeFiles(
+          work.fileIds,
+          filePurgePorts(work.tenantId, new Date(work.at), { kind: 'expired' }),
+          each,
+        ),
       );
       return;
     case 'file-state-changed':
       if (work.to === 'deleted') {
         addOutcome(
           tally,
-          await purgeFiles([work.fileId], filePurgePorts(work.tenantId, new Date(work.at), 'deleted'), each),
+          await purgeFiles(
+            [work.fileId],
+            filePurgePorts(work.tenantId, new Date(work.at), { kind: 'deleted' }),
+            each,
+          ),
         );
       } else if (work.to === 'rejected' && (await removeRejectedObjects(work.tenantId, work.fileId))) {
         tally.rejectedCleared += 1;
       }
       return;
-    default:
-      // Not carried out yet: kept (retried, then in the DLQ) rather than dropped.
-      throw new Error(`cleanup work "${work.type}" is not handled yet`);
+    case 'session-ended': {
+      // A logged-out guest's unsaved files: the session's own, unreferenced, not long-term.
+      const owner = sessionOwner(work.sessionId);
+      const ports = filePurgePorts(work.tenantId, new Date(work.at), { kind: 'session-ended', owner });
+      await forEachOwnFilePage(work.tenantId, owner, async (files) => {
+        addOutcome(
+          tally,
+          await purgeFiles(
+            files.map((file) => file.fileId),
+            ports,
+            each,
+          ),
+        );
+      });
+      return;
+    }
+    case 'ownership-transfer': {
+      const { tenantId, fromOwner, toOwner } = work;
+      const moved = await transferOwnership<FileItem, ProjectItem>({
+        forEachFilePage: (onPage) => forEachOwnFilePage(tenantId, fromOwner, onPage),
+        forEachProjectPage: (onPage) => forEachOwnProjectPage(tenantId, fromOwner, onPage),
+        transferFile: (file) => transferFile(file, fromOwner, toOwner),
+        transferProject: (project) => transferProject(project, fromOwner, toOwner),
+        each,
+      });
+      tally.transferredFiles += moved.files;
+      tally.transferredProjects += moved.projects;
+      return;
+    }
   }
 }
 
 /**
- * The cleanup queue, ten messages per invocation: expired files (from the sweeps) and file events (deleted:
- * objects and tombstone go; rejected: the objects go). A message that throws is reported alone
+ * The cleanup queue, ten messages per invocation: expired files (from the sweeps), file events (deleted:
+ * objects and tombstone go; rejected: the objects go), logouts (a guest's unsaved files go) and claims (a
+ * guest's files and projects move to the user). A message that throws is reported alone
  * (ReportBatchItemFailures) and redelivered; every step is idempotent, so a redelivery converges.
  */
 export const handler: SQSHandler = async (event: SQSEvent, context) => {
-  const tally: Tally = { examined: 0, deleted: 0, skipped: {}, rejectedCleared: 0 };
+  const tally: Tally = {
+    examined: 0,
+    deleted: 0,
+    skipped: {},
+    rejectedCleared: 0,
+    transferredFiles: 0,
+    transferredProjects: 0,
+  };
   const each = pLimit(WRITES_AT_ONCE);
   const processRecord = async (record: SQSRecord) => {
     const work = parseCleanupWork(record.body);
@@ -72,6 +131,8 @@ export const handler: SQSHandler = async (event: SQSEvent, context) => {
   metrics.addMetric('FilesDeleted', MetricUnit.Count, tally.deleted);
   metrics.addMetric('FilesSkipped', MetricUnit.Count, skipped);
   metrics.addMetric('CleanupMessagesFailed', MetricUnit.Count, failed);
+  metrics.addMetric('FilesTransferred', MetricUnit.Count, tally.transferredFiles);
+  metrics.addMetric('ProjectsTransferred', MetricUnit.Count, tally.transferredProjects);
   metrics.publishStoredMetrics();
   logger.info('cleanup batch', {
     job: 'cleanUp',
