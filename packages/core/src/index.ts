@@ -11,6 +11,13 @@ export { dynamoDbClient, s3Client, sqsClient } from './aws/clients';
 export { measureCapacity, type ConsumedCapacity } from './aws/consumed-capacity';
 export { metrics, MetricUnit } from './metrics';
 export { scheduledTime, type ScheduledEvent } from './scheduled-event';
+export {
+  DEFAULT_LOOKBACK_HOURS,
+  sweep,
+  sweepPartitions,
+  type SweepPorts,
+  type SweepReport,
+} from './expiry-sweep';
 export * from './entities';
 export * from './auth';
 export {

@@ -1,15 +1,19 @@
 import {
+  DEFAULT_LOOKBACK_HOURS,
   logger,
   measureCapacity,
   metrics,
   MetricUnit,
   scheduledTime,
+  sweep,
+  sweepPartitions,
+  type ConsumedCapacity,
   type ScheduledEvent,
+  type SweepReport,
 } from '@pixelvault/core';
 import pLimit from 'p-limit';
 import { forEachExpiredFilePage } from '../adapters/expiry-index';
 import { sendExpiredFiles } from '../adapters/work-queue';
-import { DEFAULT_LOOKBACK_HOURS, sweep, sweepPartitions, type SweepReport } from '../domain/expiry-sweep';
 
 // Partitions read at once: the 16 shards of an hour side by side.
 const PARTITIONS_AT_ONCE = 16;
@@ -19,19 +23,21 @@ const PARTITIONS_AT_ONCE = 16;
  * found through the expiry index and sent to the cleanup queue, one message per tenant and page; the cleanup
  * worker deletes those still expired and unreferenced.
  */
-export const handler = async (event: ScheduledEvent): Promise<SweepReport> => {
+export const handler = async (
+  event: ScheduledEvent,
+): Promise<SweepReport & { capacity: ConsumedCapacity }> => {
   const now = scheduledTime(event);
   const lookbackHours = Number(process.env.EXPIRY_LOOKBACK_HOURS ?? DEFAULT_LOOKBACK_HOURS);
   const { result, capacity } = await measureCapacity(() =>
     sweep(now, sweepPartitions(now, lookbackHours), {
       forEachPage: forEachExpiredFilePage,
-      send: sendExpiredFiles,
+      handle: sendExpiredFiles,
       each: pLimit(PARTITIONS_AT_ONCE),
     }),
   );
-  const report: SweepReport = { ...result, capacity };
+  const report = { ...result, capacity };
   metrics.addMetric('ExpiredFilesFound', MetricUnit.Count, report.found);
-  metrics.addMetric('CleanupMessagesSent', MetricUnit.Count, report.messages);
+  metrics.addMetric('CleanupMessagesSent', MetricUnit.Count, report.handled);
   metrics.addMetric('SweepReadCapacity', MetricUnit.Count, capacity.read);
   metrics.publishStoredMetrics();
   logger.info('expired files swept', { job: 'expireFiles', ...report });

@@ -46,7 +46,7 @@ interface SweepReport {
   partitions: number;
   pages: number;
   found: number;
-  messages: number;
+  handled: number;
   capacity: { read: number };
 }
 
@@ -72,7 +72,7 @@ describe('expireFiles job and cleanUp worker', () => {
     expect(report.found).toBe(10_000);
     expect(report.pages).toBeGreaterThanOrEqual(100);
     expect(report.capacity.read).toBeLessThanOrEqual(report.found);
-    expect(messages.length).toBe(report.messages);
+    expect(messages.length).toBe(report.handled);
     expect(Math.max(...messages.map((work) => work.fileIds.length))).toBeLessThanOrEqual(100);
     expect(messages.flatMap((work) => work.fileIds).sort()).toEqual([...fileIds].sort());
     expect(failures).toEqual([]);

@@ -1,0 +1,69 @@
+import { EXPIRY_SHARDS, expiryBucket } from './entities/file';
+
+const HOUR_MS = 3600 * 1000;
+
+/**
+ * How far back a sweep looks: a sweep deletes or re-dates everything it finds, so older hours are empty unless
+ * the job did not run (or failed) for that long.
+ */
+export const DEFAULT_LOOKBACK_HOURS = 48;
+
+/**
+ * The expiry-index partitions (`<hour>#<shard>`) a sweep at `now` queries: every shard of every hour from
+ * `lookbackHours` before `now` up to `now`'s own hour, oldest first. Each is one paginated Query, never a Scan.
+ */
+export function sweepPartitions(now: Date, lookbackHours = DEFAULT_LOOKBACK_HOURS): string[] {
+  const partitions: string[] = [];
+  for (let back = lookbackHours; back >= 0; back--) {
+    const hour = expiryBucket(new Date(now.getTime() - back * HOUR_MS).toISOString());
+    for (let shard = 0; shard < EXPIRY_SHARDS; shard++) partitions.push(`${hour}#${shard}`);
+  }
+  return partitions;
+}
+
+export interface SweepPorts<T> {
+  /** Pages through one partition's items due at `now`; resolves to the number of pages read. */
+  forEachPage(partition: string, now: Date, onPage: (items: T[]) => Promise<void>): Promise<number>;
+  /** Acts on one page (sends it on, or carries it out); resolves to the number of actions (messages, deletions). */
+  handle(now: Date, items: T[]): Promise<number>;
+  /** Bounds how many partitions are read at once. */
+  each<R>(work: () => Promise<R>): Promise<R>;
+}
+
+/** What a sweep did, as its log line, metrics and `pnpm job` report it. */
+export interface SweepReport {
+  at: string;
+  partitions: number;
+  pages: number;
+  /** Items found due (examined). */
+  found: number;
+  /** What `handle` counted: messages sent, or items acted on. */
+  handled: number;
+}
+
+/** Queries every partition of the window and hands each page on as it is read (one page per partition in memory). */
+export async function sweep<T>(
+  now: Date,
+  partitions: readonly string[],
+  ports: SweepPorts<T>,
+): Promise<SweepReport> {
+  let found = 0;
+  let handled = 0;
+  const pages = await Promise.all(
+    partitions.map((partition) =>
+      ports.each(() =>
+        ports.forEachPage(partition, now, async (items) => {
+          found += items.length;
+          handled += await ports.handle(now, items);
+        }),
+      ),
+    ),
+  );
+  return {
+    at: now.toISOString(),
+    partitions: partitions.length,
+    pages: pages.reduce((sum, count) => sum + count, 0),
+    found,
+    handled,
+  };
+}
