@@ -1,4 +1,8 @@
+import { measureCapacity, type ConsumedCapacity } from './aws/consumed-capacity';
 import { EXPIRY_SHARDS, expiryBucket } from './entities/file';
+import { logger } from './logger';
+import { metrics, MetricUnit } from './metrics';
+import { scheduledTime, type ScheduledEvent } from './scheduled-event';
 
 const HOUR_MS = 3600 * 1000;
 
@@ -66,4 +70,32 @@ export async function sweep<T>(
     found,
     handled,
   };
+}
+
+/**
+ * A scheduled sweep as every expiry job runs it: the event's time as the clock, the window from
+ * EXPIRY_LOOKBACK_HOURS, DynamoDB capacity measured, one log line and metrics of what it examined and did
+ * (`outcomes`: the job's own counts, e.g. deleted, skipped by reason, failed).
+ */
+export async function runSweepJob<T>(
+  job: string,
+  event: ScheduledEvent,
+  ports: SweepPorts<T>,
+  outcomes: () => Record<string, number> = () => ({}),
+): Promise<SweepReport & { capacity: ConsumedCapacity; outcomes: Record<string, number> }> {
+  const now = scheduledTime(event);
+  const lookbackHours = Number(process.env.EXPIRY_LOOKBACK_HOURS ?? DEFAULT_LOOKBACK_HOURS);
+  const { result, capacity } = await measureCapacity(() =>
+    sweep(now, sweepPartitions(now, lookbackHours), ports),
+  );
+  const report = { ...result, capacity, outcomes: outcomes() };
+  metrics.addDimension('job', job);
+  metrics.addMetric('ItemsExamined', MetricUnit.Count, report.found);
+  metrics.addMetric('ItemsHandled', MetricUnit.Count, report.handled);
+  metrics.addMetric('SweepReadCapacity', MetricUnit.Count, capacity.read);
+  for (const [name, count] of Object.entries(report.outcomes))
+    metrics.addMetric(name, MetricUnit.Count, count);
+  metrics.publishStoredMetrics();
+  logger.info('sweep done', { job, ...report });
+  return report;
 }

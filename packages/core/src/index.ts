@@ -13,6 +13,7 @@ export { metrics, MetricUnit } from './metrics';
 export { scheduledTime, type ScheduledEvent } from './scheduled-event';
 export {
   DEFAULT_LOOKBACK_HOURS,
+  runSweepJob,
   sweep,
   sweepPartitions,
   type SweepPorts,

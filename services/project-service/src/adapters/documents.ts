@@ -56,3 +56,16 @@ export async function discardProjectObjects(prefix: string): Promise<void> {
     logger.warn('Could not delete the objects of a deleted project', { prefix, error });
   }
 }
+
+/** Deletes these keys (an ended order's frozen documents); absent keys are no error. */
+export async function discardObjects(keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const { Errors = [] } = await s3Client().send(
+    new DeleteObjectsCommand({
+      Bucket: requiredEnv('BUCKET_NAME'),
+      Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+    }),
+  );
+  if (Errors.length > 0)
+    throw new Error(`${Errors.length} objects not deleted: ${Errors.map((e) => e.Code).join(', ')}`);
+}

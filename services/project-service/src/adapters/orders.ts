@@ -12,6 +12,7 @@ import {
 import { MAX_REFERENCE_CHANGES } from '../domain/saving';
 import type { Download } from '../domain/ordering';
 import { projectsDb, runTransaction, type Entities, type TransactionItem } from './db';
+import { discardObjects } from './documents';
 
 /** How long the download URLs of an order's originals and documents stay valid. */
 export const DOWNLOAD_URL_TTL_SECONDS = 15 * 60;
@@ -140,7 +141,16 @@ export async function pinRest(order: OrderItem): Promise<PlaceOutcome> {
   return { order: data! };
 }
 
-/** Undoes a failed order: unpins what it pinned, 99 per transaction, then deletes it. */
+/**
+ * An order past `retainUntil`: its frozen documents go, then its files are unpinned and the order deleted
+ * (releaseOrder). A crash midway leaves the order in the index with fewer pins; the next sweep finishes it.
+ */
+export async function releaseEndedOrder(order: OrderItem): Promise<void> {
+  await discardObjects(order.projects.map((project) => project.documentKey));
+  await releaseOrder(order);
+}
+
+/** Undoes a failed order (or ends a retained one): unpins what it pinned, 99 per transaction, then deletes it. */
 async function releaseOrder(order: OrderItem): Promise<void> {
   const key = { tenantId: order.tenantId, orderId: order.orderId };
   let pinned = order.pinnedCount;

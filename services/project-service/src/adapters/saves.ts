@@ -197,3 +197,14 @@ export async function deleteProject(key: OwnerKey, projectId: string): Promise<v
   }
   throw conflict('The project kept changing while it was deleted; try again');
 }
+
+/**
+ * A project whose retention ended (the sweep's page): deleted with its references and documents, unless a save
+ * came first (the version moved on, and with it the expiry). True when deleted.
+ */
+export async function expireProject(project: ProjectItem): Promise<boolean> {
+  const owner = project.owner as OwnerKey['owner'];
+  if (!(await removeProject({ tenantId: project.tenantId, owner }, project))) return false;
+  await Promise.all(projectObjectPrefixes(project).map(discardProjectObjects));
+  return true;
+}
