@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { bundles } from './suites/bundles';
+import { cleanup } from './suites/cleanup';
 import { files } from './suites/files';
 import { projects } from './suites/projects';
 import { startup } from './suites/startup';
@@ -11,7 +12,7 @@ import { verifier } from './suites/verifier';
 import { repoRoot, writeResults } from './results-file';
 
 type Suite = () => Promise<{ rows: string[][] }>;
-const SUITES: Record<string, Suite> = { startup, bundles, verifier, projects, files };
+const SUITES: Record<string, Suite> = { startup, bundles, verifier, projects, files, cleanup };
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((arg) => arg !== '--');
