@@ -43,7 +43,8 @@ export function filePurgePorts(tenantId: string, at: Date, rule: PurgeRule): Fil
               rule.kind === 'expired'
                 ? lte(attr.expiresAt, at.toISOString())
                 : `${eq(attr.owner, rule.owner)} AND ${eq(attr.longTerm, false)}`;
-            return `${tombstone} OR ((${deletable}) AND ${unreferenced} AND ${ruled})`;
+            // Parenthesised: ElectroDB puts its own `attribute_exists` conditions in front with AND.
+            return `(${tombstone} OR ((${deletable}) AND ${unreferenced} AND ${ruled}))`;
           })
           .go({ response: 'all_new' });
         return { marked: { fileId, objectKeys: storedFileObjectKeys(data as FileItem) } };
