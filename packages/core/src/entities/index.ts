@@ -107,3 +107,11 @@ export {
   type OrderItem,
 } from './order';
 export { ID_PATTERN, TENANT_ID_PATTERN, isConditionalCheckFailed } from './shared';
+export {
+  MAX_REFERENCE_CHANGES,
+  referenceWrites,
+  removeProject,
+  runReferenceTransaction,
+  type TransactionEntities,
+  type TransactionItem,
+} from './project-references';

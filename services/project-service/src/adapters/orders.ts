@@ -2,6 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   chunksOf,
+  MAX_REFERENCE_CHANGES,
   orderRetentionFields,
   requiredEnv,
   s3Client,
@@ -9,7 +10,6 @@ import {
   type OrderItem,
   type ProjectItem,
 } from '@pixelvault/core';
-import { MAX_REFERENCE_CHANGES } from '../domain/saving';
 import type { Download } from '../domain/ordering';
 import { projectsDb, runTransaction, type Entities, type TransactionItem } from './db';
 import { discardObjects } from './documents';

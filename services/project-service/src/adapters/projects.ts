@@ -3,6 +3,9 @@ import {
   ID_PATTERN,
   invalidCursor,
   isConditionalCheckFailed,
+  MAX_REFERENCE_CHANGES,
+  referenceWrites,
+  removeProject,
   projectExpiryFields,
   SHARE_TOKEN_PATTERN,
   shareIdOf,
@@ -11,8 +14,8 @@ import {
   type ProjectItem,
 } from '@pixelvault/core';
 import type { RetentionSettings } from '../domain/retention';
-import { projectsDb, runTransaction, type Entities, type TransactionItem } from './db';
-import { MAX_REFERENCE_CHANGES, type FileProblem, type ProjectContent } from '../domain/saving';
+import { projectsDb, runTransaction } from './db';
+import type { FileProblem, ProjectContent } from '../domain/saving';
 
 /** Whose projects: a tenant's guest (`session#`) or user (`user#`). */
 export interface OwnerKey {
@@ -174,44 +177,6 @@ export async function fileProblems(
   return problems;
 }
 
-/**
- * The refCount changes of a save: +1 on each added file, conditional on it being usable and (unless a copy
- * inherits it from the shared project: `addedOwner` undefined) the owner's; -1 on each removed file,
- * conditional on it being counted, so a count never goes below zero (the project held the reference).
- */
-function referenceWrites(
-  { file }: Pick<Entities, 'file'>,
-  tenantId: string,
-  {
-    added,
-    removed,
-    addedOwner,
-  }: { added: readonly string[]; removed: readonly string[]; addedOwner?: string },
-): TransactionItem[] {
-  return [
-    ...added.map((fileId) =>
-      file
-        .patch({ tenantId, fileId })
-        .add({ refCount: 1 })
-        .where(({ owner, state }, { eq, ne }) =>
-          [
-            ...(addedOwner === undefined ? [] : [eq(owner, addedOwner)]),
-            ne(state, 'rejected'),
-            ne(state, 'deleted'),
-          ].join(' AND '),
-        )
-        .commit(),
-    ),
-    ...removed.map((fileId) =>
-      file
-        .patch({ tenantId, fileId })
-        .subtract({ refCount: 1 })
-        .where(({ refCount }, { gt }) => gt(refCount, 0))
-        .commit(),
-    ),
-  ];
-}
-
 const documentFields = (stored: StoredDocument) =>
   'documentJson' in stored
     ? { set: { documentJson: stored.documentJson }, remove: ['documentKey'] as const }
@@ -276,7 +241,7 @@ export async function insertProject(
       chunk,
     );
     if (chunkFailure) {
-      await removeProject(key, { ...item, fileIds: counted } as ProjectItem);
+      await removeProject(projectsDb(), { ...item, fileIds: counted });
       return chunkFailure;
     }
     counted = fileIds;
@@ -335,56 +300,4 @@ export async function updateProject(
   if (failure) return failure;
   const { documentJson: _json, documentKey: _key, ...rest } = current;
   return { saved: { ...rest, ...changed } as ProjectItem };
-}
-
-/**
- * Deletes the project and releases its files. Up to MAX_REFERENCE_CHANGES references go in the transaction
- * that deletes the item; a larger project first releases the rest in chunks, each chunk removed from `fileIds`
- * in the same transaction that decrements its files, and marks itself pending `deleting` (404 from then on). A crash
- * between steps leaves a consistent, hidden project that the next DELETE finishes. False when another writer
- * changed the project meanwhile.
- */
-export async function removeProject(key: OwnerKey, current: ProjectItem): Promise<boolean> {
-  const projectOwner: string = key.owner;
-  const projectKey = { tenantId: key.tenantId, projectId: current.projectId };
-  let { version, fileIds } = current;
-  while (fileIds.length > MAX_REFERENCE_CHANGES) {
-    const kept = fileIds.slice(0, fileIds.length - MAX_REFERENCE_CHANGES);
-    const released = fileIds.slice(kept.length);
-    const expected = version;
-    const failure = await runTransaction(
-      ({ project, file }) => [
-        project
-          .patch(projectKey)
-          .set({ fileIds: kept, pending: 'deleting', version: expected + 1 })
-          .where(({ owner, version: v }, { eq }) => `${eq(owner, projectOwner)} AND ${eq(v, expected)}`)
-          .commit(),
-        ...referenceWrites({ file }, key.tenantId, { added: [], removed: released }),
-      ],
-      released,
-    );
-    if (failure && 'stale' in failure) return false;
-    if (failure)
-      throw new Error(
-        `Files not counted for project ${current.projectId}: ${failure.unusableFileIds.join(', ')}`,
-      );
-    version = expected + 1;
-    fileIds = kept;
-  }
-  const failure = await runTransaction(
-    ({ project, file }) => [
-      project
-        .delete(projectKey)
-        .where(({ owner, version: v }, { eq }) => `${eq(owner, projectOwner)} AND ${eq(v, version)}`)
-        .commit(),
-      ...referenceWrites({ file }, key.tenantId, { added: [], removed: fileIds }),
-    ],
-    fileIds,
-  );
-  if (failure && 'stale' in failure) return false;
-  if (failure)
-    throw new Error(
-      `Files not counted for project ${current.projectId}: ${failure.unusableFileIds.join(', ')}`,
-    );
-  return true;
 }

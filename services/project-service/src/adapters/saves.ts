@@ -5,6 +5,7 @@ import {
   projectDocumentKey,
   projectObjectPrefixes,
   type ProjectItem,
+  removeProject,
 } from '@pixelvault/core';
 import { projectExpiry } from '../domain/retention';
 import {
@@ -14,12 +15,12 @@ import {
   unusableFiles,
   type ProjectContent,
 } from '../domain/saving';
+import { projectsDb } from './db';
 import { discardDocument, discardProjectObjects, putDocument, readDocument } from './documents';
 import {
   fileProblems,
   findOwnProject,
   insertProject,
-  removeProject,
   sharedProject,
   tenantRetention,
   updateProject,
@@ -190,7 +191,7 @@ export async function deleteProject(key: OwnerKey, projectId: string): Promise<v
   for (let attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
     const current = await findOwnProject(key, projectId, { includePending: true });
     if (!current) throw notFound('Project');
-    if (await removeProject(key, current)) {
+    if (await removeProject(projectsDb(), current)) {
       await Promise.all(projectObjectPrefixes(current).map(discardProjectObjects));
       return;
     }
@@ -203,8 +204,7 @@ export async function deleteProject(key: OwnerKey, projectId: string): Promise<v
  * came first (the version moved on, and with it the expiry). True when deleted.
  */
 export async function expireProject(project: ProjectItem): Promise<boolean> {
-  const owner = project.owner as OwnerKey['owner'];
-  if (!(await removeProject({ tenantId: project.tenantId, owner }, project))) return false;
+  if (!(await removeProject(projectsDb(), project))) return false;
   await Promise.all(projectObjectPrefixes(project).map(discardProjectObjects));
   return true;
 }

@@ -1,4 +1,11 @@
-import { ApiError, badRequest, ID_PATTERN, payloadTooLarge, PRODUCT_TYPE_PATTERN } from '@pixelvault/core';
+import {
+  ApiError,
+  badRequest,
+  ID_PATTERN,
+  MAX_REFERENCE_CHANGES,
+  payloadTooLarge,
+  PRODUCT_TYPE_PATTERN,
+} from '@pixelvault/core';
 import { z } from 'zod';
 
 /** Documents up to this size (serialized JSON) stay in the item; DynamoDB items hold at most 400 KB. */
@@ -9,11 +16,6 @@ export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 export const MAX_SAVE_BODY_BYTES = 10 * 1024 * 1024;
 /** Distinct files one project may use (its ids stay well inside the item with an inline document). */
 export const MAX_FILE_IDS = 1000;
-/**
- * A DynamoDB transaction holds at most 100 items: the project plus one refCount change per file added or
- * removed. A save that changes more references is refused; the editor saves in steps.
- */
-export const MAX_REFERENCE_CHANGES = 99;
 
 export const saveProjectBody = z.object({
   title: z.string().trim().min(1).max(200),
