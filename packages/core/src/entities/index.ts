@@ -4,6 +4,7 @@ import { Entity, Service } from 'electrodb';
 import { dynamoDbClient } from '../aws/clients';
 import { requiredEnv } from '../config';
 import { ClientIdClaim } from './client-id-claim';
+import { Erasure } from './erasure';
 import { File } from './file';
 import { PartnerClient } from './partner-client';
 import { Order } from './order';
@@ -40,6 +41,7 @@ export function createDb(options: DbOptions = {}) {
       project: new Entity(Project.schema),
       projectShare: new Entity(ProjectShare.schema),
       order: new Entity(Order.schema),
+      erasure: new Entity(Erasure.schema),
     },
     { client, table },
   );
@@ -115,3 +117,10 @@ export {
   type TransactionEntities,
   type TransactionItem,
 } from './project-references';
+export {
+  Erasure,
+  ERASURE_COUNTS,
+  ERASURE_REPORT_TTL_SECONDS,
+  type ErasureCount,
+  type ErasureItem,
+} from './erasure';

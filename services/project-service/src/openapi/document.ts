@@ -83,6 +83,25 @@ export const openApiDocument = {
           },
         },
       },
+      Erasure: {
+        type: 'object',
+        required: ['userId', 'state', 'requestedAt', 'counts'],
+        properties: {
+          userId: { type: 'string' },
+          state: { type: 'string', enum: ['running', 'done'] },
+          requestedAt: { type: 'string', format: 'date-time' },
+          finishedAt: { type: 'string', format: 'date-time' },
+          counts: {
+            type: 'object',
+            properties: Object.fromEntries(
+              ['sessions', 'projects', 'files', 'objects', 'filesKeptPinned'].map((count) => [
+                count,
+                { type: 'integer' },
+              ]),
+            ),
+          },
+        },
+      },
       Session: {
         type: 'object',
         required: ['sessionId', 'accessToken', 'expiresAt'],
@@ -243,6 +262,20 @@ export const openApiDocument = {
           '404': error('No such session'),
           '409': error('Claimed'),
         },
+      },
+    },
+    '/v1/auth/users/{userId}/erase': {
+      post: {
+        summary: "Erase everything of a partner's user (sessions, projects, files); 202, then GET the report",
+        security: partner,
+        parameters: [idParam('userId', "The partner's user")],
+        responses: { '202': answer('Accepted, or already running', ref('Erasure')), ...refusals },
+      },
+      get: {
+        summary: 'The report of an erasure: state and counts',
+        security: partner,
+        parameters: [idParam('userId', "The partner's user")],
+        responses: { '200': answer('The report', ref('Erasure')), ...refusals, '404': error('No erasure') },
       },
     },
     '/v1/auth/upload-links': {

@@ -17,9 +17,15 @@ export const REFERENCED_RECHECK_MS = 24 * 3600 * 1000;
  * Which files may go (a file already `deleted` always may: a redelivery, or a DELETE's tombstone):
  * `expired`: files a sweep found, while still expired at `at` and unreferenced;
  * `deleted`: only tombstones of DELETE /v1/files/{id}, whose objects and item are removed;
- * `session-ended`: a logged-out guest's unsaved files: still its own, unreferenced and not long-term.
+ * `session-ended`: a logged-out guest's unsaved files: still its own, unreferenced and not long-term;
+ * `erasure`: an erased user's files: still the user's and pinned by no order (other owners' references, from
+ * copies of a shared project, do not keep them).
  */
-export type PurgeRule = { kind: 'expired' } | { kind: 'deleted' } | { kind: 'session-ended'; owner: string };
+export type PurgeRule =
+  | { kind: 'expired' }
+  | { kind: 'deleted' }
+  | { kind: 'session-ended'; owner: string }
+  | { kind: 'erasure'; owner: string };
 
 export function filePurgePorts(tenantId: string, at: Date, rule: PurgeRule): FilePurgePorts {
   const db = schedulerDb();
@@ -41,10 +47,12 @@ export function filePurgePorts(tenantId: string, at: Date, rule: PurgeRule): Fil
             const unreferenced = `${eq(attr.refCount, 0)} AND ${eq(attr.pinCount, 0)}`;
             const ruled =
               rule.kind === 'expired'
-                ? lte(attr.expiresAt, at.toISOString())
-                : `${eq(attr.owner, rule.owner)} AND ${eq(attr.longTerm, false)}`;
+                ? `${unreferenced} AND ${lte(attr.expiresAt, at.toISOString())}`
+                : rule.kind === 'session-ended'
+                  ? `${unreferenced} AND ${eq(attr.owner, rule.owner)} AND ${eq(attr.longTerm, false)}`
+                  : `${eq(attr.pinCount, 0)} AND ${eq(attr.owner, rule.owner)}`;
             // Parenthesised: ElectroDB puts its own `attribute_exists` conditions in front with AND.
-            return `(${tombstone} OR ((${deletable}) AND ${unreferenced} AND ${ruled}))`;
+            return `(${tombstone} OR ((${deletable}) AND ${ruled}))`;
           })
           .go({ response: 'all_new' });
         return { marked: { fileId, objectKeys: storedFileObjectKeys(data as FileItem) } };
@@ -77,7 +85,8 @@ async function whyNotDeleted(
   const db = schedulerDb();
   const { data: file } = await db.entities.file.get({ tenantId, fileId }).go();
   if (!file || file.state === 'deleted') return 'gone';
-  if (rule.kind === 'session-ended' && file.owner !== rule.owner) return 'transferred';
+  if ('owner' in rule && file.owner !== rule.owner) return 'transferred';
+  if (rule.kind === 'erasure') return file.pinCount > 0 ? 'pinned' : 'not_expired';
   if (file.pinCount === 0 && file.refCount === 0)
     return rule.kind === 'expired' ? 'not_expired' : 'long_term';
   const recheckAt = new Date(at.getTime() + REFERENCED_RECHECK_MS).toISOString();

@@ -1,4 +1,4 @@
-import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { chunksOf, requiredEnv, s3Client } from '@pixelvault/core';
 
 /** S3's limit per DeleteObjects request. */
@@ -19,4 +19,24 @@ export async function deleteObjects(keys: readonly string[]): Promise<void> {
       );
     }
   }
+}
+
+/** Deletes every object under the prefix, a listed page (<= 1000 keys) per DeleteObjects; how many there were. */
+export async function deletePrefix(prefix: string): Promise<number> {
+  let token: string | undefined;
+  let deleted = 0;
+  do {
+    const page = await s3Client().send(
+      new ListObjectsV2Command({
+        Bucket: requiredEnv('BUCKET_NAME'),
+        Prefix: prefix,
+        ContinuationToken: token,
+      }),
+    );
+    const keys = (page.Contents ?? []).map(({ Key }) => Key!);
+    await deleteObjects(keys);
+    deleted += keys.length;
+    token = page.NextContinuationToken;
+  } while (token);
+  return deleted;
 }

@@ -1,4 +1,4 @@
-import { FILE_STATES, ID_PATTERN, TENANT_ID_PATTERN } from '@pixelvault/core';
+import { FILE_STATES, ID_PATTERN, TENANT_ID_PATTERN, USER_ID_PATTERN } from '@pixelvault/core';
 import { z } from 'zod';
 
 const tenantId = z.string().regex(TENANT_ID_PATTERN);
@@ -26,6 +26,7 @@ export const cleanupWork = z.discriminatedUnion('type', [
     toOwner: z.string(),
     at,
   }),
+  z.object({ type: z.literal('user-erasure'), tenantId, userId: z.string().regex(USER_ID_PATTERN), at }),
 ]);
 
 export type CleanupWork = z.infer<typeof cleanupWork>;

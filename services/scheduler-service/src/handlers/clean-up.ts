@@ -5,11 +5,19 @@ import {
   metrics,
   MetricUnit,
   sessionOwner,
+  userOwner,
   type FileItem,
   type ProjectItem,
 } from '@pixelvault/core';
 import type { SQSEvent, SQSHandler, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
+import {
+  addErasureCounts,
+  deleteSessions,
+  eraseProject,
+  finishErasure,
+  forEachUserSessionPage,
+} from '../adapters/erasure';
 import { filePurgePorts, removeRejectedObjects } from '../adapters/files';
 import {
   forEachOwnFilePage,
@@ -18,6 +26,7 @@ import {
   transferProject,
 } from '../adapters/ownership';
 import { parseCleanupWork, type CleanupWork } from '../domain/cleanup-work';
+import { eraseUser } from '../domain/erasure';
 import { purgeFiles, type PurgeOutcome } from '../domain/file-purge';
 import { transferOwnership } from '../domain/ownership-transfer';
 
@@ -98,13 +107,35 @@ async function carryOut(work: CleanupWork, tally: Tally, each: ReturnType<typeof
       tally.transferredProjects += moved.projects;
       return;
     }
+    case 'user-erasure': {
+      const { tenantId, userId } = work;
+      const owner = userOwner(userId);
+      const at = new Date(work.at);
+      const ports = filePurgePorts(tenantId, at, { kind: 'erasure', owner });
+      await eraseUser<string, ProjectItem>({
+        forEachSessionPage: (onPage) => forEachUserSessionPage(tenantId, userId, onPage),
+        deleteSessions: (sessionIds) => deleteSessions(tenantId, sessionIds),
+        forEachProjectPage: (onPage) => forEachOwnProjectPage(tenantId, owner, onPage),
+        deleteProject: eraseProject,
+        forEachFilePage: (onPage) =>
+          forEachOwnFilePage(tenantId, owner, (files) => onPage(files.map((file) => file.fileId))),
+        purgeFiles: async (fileIds) => {
+          const outcome = await purgeFiles(fileIds, ports, each);
+          addOutcome(tally, outcome);
+          return outcome;
+        },
+        addCounts: (counts) => addErasureCounts(tenantId, userId, counts),
+        finish: () => finishErasure(tenantId, userId, at),
+      });
+      return;
+    }
   }
 }
 
 /**
  * The cleanup queue, ten messages per invocation: expired files (from the sweeps), file events (deleted:
  * objects and tombstone go; rejected: the objects go), logouts (a guest's unsaved files go) and claims (a
- * guest's files and projects move to the user). A message that throws is reported alone
+ * guest's files and projects move to the user) and erasures (everything of a user goes, counted in its report). A message that throws is reported alone
  * (ReportBatchItemFailures) and redelivered; every step is idempotent, so a redelivery converges.
  */
 export const handler: SQSHandler = async (event: SQSEvent, context) => {

@@ -1,0 +1,45 @@
+import {
+  ApiError,
+  badRequest,
+  callerOf,
+  httpHandler,
+  isConditionalCheckFailed,
+  requireScope,
+  USER_ID_PATTERN,
+} from '@pixelvault/core';
+import { identityDb } from '../adapters/identity';
+import { enqueueWork } from '../adapters/work-queue';
+import { erasureReport } from '../domain/erasure-report';
+
+/**
+ * POST /v1/auth/users/{userId}/erase (partner, users:erase) -> 202: everything of the user (sessions, projects,
+ * files and their objects) is deleted by the scheduler's worker; GET the same path for the report of counts.
+ * Asking again while it runs changes nothing; after it is done, it erases again (what came since).
+ */
+export const handler = httpHandler(async ({ event }) => {
+  const caller = callerOf(event);
+  if (caller.kind !== 'partner') throw new ApiError(403, 'forbidden', 'Only partner tokens erase users');
+  requireScope(caller, 'users:erase');
+  const userId = event.pathParameters?.userId ?? '';
+  if (!USER_ID_PATTERN.test(userId)) {
+    const reason = 'must be printable ASCII without "#", 1-128 characters';
+    throw badRequest(`Invalid path: userId: ${reason}`, [{ field: 'userId', reason }]);
+  }
+  const db = identityDb();
+  const key = { tenantId: caller.tenantId, userId };
+  const now = new Date().toISOString();
+  const started = await db.entities.erasure
+    .put({ ...key, state: 'running', requestedAt: now })
+    .where(({ state }, { eq, notExists }) => `${notExists(state)} OR ${eq(state, 'done')}`)
+    .go()
+    .then(
+      () => true,
+      (error: unknown) => {
+        if (isConditionalCheckFailed(error)) return false;
+        throw error;
+      },
+    );
+  if (started) await enqueueWork({ type: 'user-erasure', tenantId: caller.tenantId, userId, at: now });
+  const { data } = await db.entities.erasure.get(key).go({ consistent: true });
+  return { statusCode: 202, body: erasureReport(data!) };
+});
