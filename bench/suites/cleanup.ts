@@ -96,9 +96,7 @@ export async function cleanup() {
     let left = FILES;
     while (left > 0) {
       await system.idle();
-      const { data } = await db.entities.file.query
-        .byOwner({ tenantId, owner })
-        .go({ pages: 'all', attributes: ['fileId'] });
+      const { data } = await db.entities.file.query.byOwner({ tenantId, owner }).go({ pages: 'all' });
       left = data.length;
       if (left > 0 && performance.now() - began > 15 * 60_000)
         throw new Error(`${left} files left after 15 min`);

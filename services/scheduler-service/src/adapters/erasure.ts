@@ -19,7 +19,7 @@ export async function forEachUserSessionPage(
   do {
     const page: { data: Array<{ sessionId: string }>; cursor: string | null } = await schedulerDb()
       .entities.session.query.byUser({ tenantId, owner: userOwner(userId) })
-      .go({ cursor, limit: 100, attributes: ['sessionId'] });
+      .go({ cursor, limit: 100 });
     if (page.data.length > 0) await onPage(page.data.map((session) => session.sessionId));
     cursor = page.cursor;
   } while (cursor !== null);

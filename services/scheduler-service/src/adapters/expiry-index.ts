@@ -24,7 +24,7 @@ export async function forEachExpiredFilePage(
     const page: { data: ExpiredFile[]; cursor: string | null } = await schedulerDb()
       .entities.file.query.byExpiry({ expiryPartition: partition })
       .lte({ expiresAt: now.toISOString() })
-      .go({ cursor, limit: SWEEP_PAGE_SIZE, attributes: ['tenantId', 'fileId'] });
+      .go({ cursor, limit: SWEEP_PAGE_SIZE });
     pages += 1;
     if (page.data.length > 0) await onPage(page.data);
     cursor = page.cursor;

@@ -78,7 +78,7 @@ describe('expireFiles job and cleanUp worker', () => {
     expect(failures).toEqual([]);
     const { data: left } = await systemDb()
       .entities.file.query.byOwner({ tenantId, owner })
-      .go({ pages: 'all', attributes: ['fileId'] });
+      .go({ pages: 'all' });
     expect(left).toHaveLength(0);
     expect(await objectsLeft(tenantId, owner, withObjects)).toBe(0);
   }, 300_000);
