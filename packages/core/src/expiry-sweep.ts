@@ -25,6 +25,13 @@ export function sweepPartitions(now: Date, lookbackHours = DEFAULT_LOOKBACK_HOUR
   return partitions;
 }
 
+/**
+ * The lower bound of a sweep's key condition: `BETWEEN <entity>#<floor> AND <entity>#<now>` keeps a Query to its
+ * own entity's items (files and projects share the index's partitions; `<=` alone would read the files of an hour
+ * in a project sweep).
+ */
+export const SWEEP_FLOOR = new Date(0).toISOString();
+
 export interface SweepPorts<T> {
   /** Pages through one partition's items due at `now`; resolves to the number of pages read. */
   forEachPage(partition: string, now: Date, onPage: (items: T[]) => Promise<void>): Promise<number>;

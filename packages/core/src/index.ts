@@ -14,6 +14,7 @@ export { scheduledTime, type ScheduledEvent } from './scheduled-event';
 export {
   DEFAULT_LOOKBACK_HOURS,
   runSweepJob,
+  SWEEP_FLOOR,
   sweep,
   sweepPartitions,
   type SweepPorts,

@@ -1,4 +1,4 @@
-import type { OrderItem, ProjectItem } from '@pixelvault/core';
+import { SWEEP_FLOOR, type OrderItem, type ProjectItem } from '@pixelvault/core';
 import { projectsDb } from './db';
 
 /** Items per Query page of a sweep: each page is carried out before the next is read. */
@@ -31,7 +31,7 @@ export const forEachExpiredProjectPage = (
     (cursor) =>
       projectsDb()
         .entities.project.query.byExpiry({ expiryPartition: partition })
-        .lte({ expiresAt: now.toISOString() })
+        .between({ expiresAt: SWEEP_FLOOR }, { expiresAt: now.toISOString() })
         .go({ cursor, limit: SWEEP_PAGE_SIZE }),
     onPage,
   );
@@ -46,7 +46,7 @@ export const forEachEndedOrderPage = (
     (cursor) =>
       projectsDb()
         .entities.order.query.byRetention({ retainPartition: partition })
-        .lte({ retainUntil: now.toISOString() })
+        .between({ retainUntil: SWEEP_FLOOR }, { retainUntil: now.toISOString() })
         .go({ cursor, limit: SWEEP_PAGE_SIZE }),
     onPage,
   );

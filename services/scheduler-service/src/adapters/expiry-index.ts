@@ -1,3 +1,4 @@
+import { SWEEP_FLOOR } from '@pixelvault/core';
 import { schedulerDb } from './db';
 
 /** Items per Query page: one page becomes at most one message per tenant. */
@@ -10,7 +11,7 @@ export interface ExpiredFile {
 
 /**
  * The files of one expiry partition whose expiresAt is at or before `now`, a page at a time (Query on the
- * `expiry` index, key condition on the hour shard and expiresAt; never a Scan). `onPage` runs before the next
+ * `expiry` index, key condition on the hour shard and the file's expiresAt range; never a Scan). `onPage` runs before the next
  * page is read, so a sweep holds one page per partition in memory.
  */
 export async function forEachExpiredFilePage(
@@ -23,7 +24,7 @@ export async function forEachExpiredFilePage(
   do {
     const page: { data: ExpiredFile[]; cursor: string | null } = await schedulerDb()
       .entities.file.query.byExpiry({ expiryPartition: partition })
-      .lte({ expiresAt: now.toISOString() })
+      .between({ expiresAt: SWEEP_FLOOR }, { expiresAt: now.toISOString() })
       .go({ cursor, limit: SWEEP_PAGE_SIZE });
     pages += 1;
     if (page.data.length > 0) await onPage(page.data);
