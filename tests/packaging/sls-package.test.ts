@@ -338,6 +338,7 @@ describe('scheduler-service jobs', () => {
 
       expect(rules.map((r) => (r.Properties as { ScheduleExpression: string }).ScheduleExpression)).toEqual([
         'rate(5 minutes)',
+        'rate(1 hour)',
       ]);
       expect(policy.Properties.PolicyDocument).toMatchObject({
         Statement: [
@@ -351,6 +352,27 @@ describe('scheduler-service jobs', () => {
       });
     },
   );
+});
+
+describe.each(['dev', 'local'])('scheduler-service cleanup on %s', (stage) => {
+  it('feeds the cleanup worker ten messages at a time with partial batch failures, and lets it delete objects', () => {
+    const template = packaged('scheduler-service', stage);
+    const mapping = Object.values(template.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::EventSourceMapping',
+    );
+    const policy = resource(template, 'CleanupPolicy', 'AWS::IAM::Policy');
+    const worker = resource(template, 'CleanUpLambdaFunction', 'AWS::Lambda::Function');
+
+    expect(mapping?.Properties).toMatchObject({
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 2,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 20 },
+    });
+    expect(JSON.stringify(mapping?.Properties)).toContain(`${stage}-CleanupQueue`);
+    expect(worker.Properties).toMatchObject({ Timeout: 60 });
+    expect(JSON.stringify(policy.Properties)).toContain('s3:DeleteObject');
+  });
 });
 
 describe.each(['dev', 'local'])('auth-service API protection on %s', (stage) => {
@@ -367,6 +389,8 @@ describe.each(['dev', 'local'])('auth-service API protection on %s', (stage) => 
     expect(keyRequired.sort()).toEqual([
       'ApiGatewayMethodV1AuthSessionsSessionidVarClaimPost',
       'ApiGatewayMethodV1AuthTokenPost',
+      'ApiGatewayMethodV1AuthUsersUseridVarEraseGet',
+      'ApiGatewayMethodV1AuthUsersUseridVarErasePost',
     ]);
     expect(plan?.Properties).toMatchObject({
       Throttle: { BurstLimit: 200, RateLimit: 100 },
@@ -390,6 +414,8 @@ describe.each(['dev', 'local'])('auth-service API protection on %s', (stage) => 
       'ApiGatewayMethodV1AuthSessionsCurrentDelete',
       'ApiGatewayMethodV1AuthSessionsSessionidVarClaimPost',
       'ApiGatewayMethodV1AuthUploadDashlinksPost',
+      'ApiGatewayMethodV1AuthUsersUseridVarEraseGet',
+      'ApiGatewayMethodV1AuthUsersUseridVarErasePost',
     ]);
   });
 
