@@ -242,18 +242,20 @@ export interface CleanupWork {
 }
 
 /**
- * Takes (receives and deletes) the cleanup queue's messages of one tenant until `count` have arrived or
+ * Takes (receives and deletes) the cleanup queue's messages of one tenant (of one `type`, if given) until `count` have arrived or
  * `timeoutMs` passed, then waits `settleMs` more for any extra one. Other tests share the queue: messages of
  * other tenants are made visible again at once, and each tenant is unique to one test.
  */
 export async function takeCleanupWork(
   tenantId: string,
   count: number,
-  { timeoutMs = 10_000, settleMs = 0 }: { timeoutMs?: number; settleMs?: number } = {},
+  { timeoutMs = 10_000, settleMs = 0, type }: { timeoutMs?: number; settleMs?: number; type?: string } = {},
 ): Promise<CleanupWork[]> {
+  const wanted = (work: CleanupWork | null) =>
+    work?.tenantId === tenantId && (type === undefined || work.type === type);
   return takeMessages(
     testSystem().outputs.CleanupQueueUrl!,
-    (body) => ((body as CleanupWork | null)?.tenantId === tenantId ? (body as CleanupWork) : undefined),
+    (body) => (wanted(body as CleanupWork | null) ? (body as CleanupWork) : undefined),
     { count, timeoutMs, settleMs },
   );
 }

@@ -17,6 +17,11 @@ export default async function globalSetup(): Promise<void> {
     retryDelaySeconds: 1,
     // Tests read the cleanup queue's messages (the events the services send) and drive the worker themselves.
     unpolledFunctions: ['cleanUp'],
+    // PIXELVAULT_SERVICE_OUTPUT=scheduler-service (comma-separated) shows those services' output while debugging.
+    onOutput: (service, line) => {
+      if (process.env.PIXELVAULT_SERVICE_OUTPUT?.split(',').includes(service))
+        process.stderr.write(`[${service}] ${line}\n`);
+    },
     params: {
       signingKeysDir: mkdtempSync(path.join(tmpdir(), 'pixelvault-keys-')),
       partnerApiKey: `test-partner-key-${randomBytes(8).toString('hex')}`,

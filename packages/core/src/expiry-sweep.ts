@@ -65,7 +65,9 @@ export async function sweep<T>(
       ports.each(() =>
         ports.forEachPage(partition, now, async (items) => {
           found += items.length;
-          handled += await ports.handle(now, items);
+          // Not `handled += await ...`: that reads `handled` before the await and loses other pages' counts.
+          const count = await ports.handle(now, items);
+          handled += count;
         }),
       ),
     ),

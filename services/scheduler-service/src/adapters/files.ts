@@ -44,12 +44,13 @@ export function filePurgePorts(tenantId: string, at: Date, rule: PurgeRule): Fil
             const deletable = statesBefore('deleted')
               .map((state) => eq(attr.state, state))
               .join(' OR ');
-            const unreferenced = `${eq(attr.refCount, 0)} AND ${eq(attr.pinCount, 0)}`;
+            // Only attributes a condition uses may be touched here: ElectroDB declares every one it is asked for.
+            const unreferenced = () => `${eq(attr.refCount, 0)} AND ${eq(attr.pinCount, 0)}`;
             const ruled =
               rule.kind === 'expired'
-                ? `${unreferenced} AND ${lte(attr.expiresAt, at.toISOString())}`
+                ? `${unreferenced()} AND ${lte(attr.expiresAt, at.toISOString())}`
                 : rule.kind === 'session-ended'
-                  ? `${unreferenced} AND ${eq(attr.owner, rule.owner)} AND ${eq(attr.longTerm, false)}`
+                  ? `${unreferenced()} AND ${eq(attr.owner, rule.owner)} AND ${eq(attr.longTerm, false)}`
                   : `${eq(attr.pinCount, 0)} AND ${eq(attr.owner, rule.owner)}`;
             // Parenthesised: ElectroDB puts its own `attribute_exists` conditions in front with AND.
             return `(${tombstone} OR ((${deletable}) AND ${ruled}))`;

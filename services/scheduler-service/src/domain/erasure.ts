@@ -28,7 +28,10 @@ export async function eraseUser<S, P>(ports: ErasurePorts<S, P>): Promise<void> 
   });
   await ports.forEachProjectPage(async (projects) => {
     let objects = 0;
-    for (const project of projects) objects += await ports.deleteProject(project);
+    for (const project of projects) {
+      const removed = await ports.deleteProject(project);
+      objects += removed;
+    }
     await ports.addCounts({ projects: projects.length, objects });
   });
   await ports.forEachFilePage(async (fileIds) => {

@@ -151,7 +151,17 @@ export const handler: SQSHandler = async (event: SQSEvent, context) => {
   const processRecord = async (record: SQSRecord) => {
     const work = parseCleanupWork(record.body);
     if (work === undefined) throw new Error(`unrecognised message ${record.messageId}`);
-    await carryOut(work, tally, each);
+    try {
+      await carryOut(work, tally, each);
+    } catch (error) {
+      // Reported as failed (retried, then the DLQ); the log says which work and why.
+      logger.error('cleanup work failed', {
+        work: work.type,
+        tenantId: work.tenantId,
+        error: error as Error,
+      });
+      throw error;
+    }
   };
   const { result, capacity } = await measureCapacity(() =>
     processPartialResponse(event, processRecord, processor, { context }),

@@ -57,7 +57,7 @@ describe('POST /v1/auth/users/{userId}/erase', () => {
 
     // Act
     const accepted = await callApi('POST', path, { token: partner, headers: partnerApiKeyHeader() });
-    const work = await takeCleanupWork(tenant.tenantId, 1);
+    const work = await takeCleanupWork(tenant.tenantId, 1, { type: 'user-erasure' });
     const failures = await runCleanupWorker(work);
     const report = await callApi('GET', path, { token: partner, headers: partnerApiKeyHeader() });
 

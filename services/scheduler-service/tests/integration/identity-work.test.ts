@@ -75,7 +75,8 @@ describe('logout cleanup', () => {
 
     // Act
     const logout = await callApi('DELETE', '/v1/auth/sessions/current', { token: guest.accessToken });
-    const work = await takeCleanupWork(tenant.tenantId, 1);
+    // (the processor's events about the stored pending file arrive on the same queue: only the logout's is taken)
+    const work = await takeCleanupWork(tenant.tenantId, 1, { type: 'session-ended' });
     const failures = await runCleanupWorker(work);
 
     // Assert
@@ -125,7 +126,7 @@ describe('claim (ownership transfer)', () => {
       body: { userId },
       headers: partnerApiKeyHeader(),
     });
-    const work = await takeCleanupWork(tenant.tenantId, 1);
+    const work = await takeCleanupWork(tenant.tenantId, 1, { type: 'ownership-transfer' });
     const failures = await runCleanupWorker(work);
     const redelivered = await runCleanupWorker(work);
     const user = await userSession(tenant, userId);
