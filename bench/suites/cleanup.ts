@@ -109,6 +109,7 @@ export async function cleanup() {
         .map(([operation, count]) => [operation, count - (before[operation] ?? 0)] as const)
         .filter(([, count]) => count > 0),
     );
+    const trigger = system.stats().sqsTriggers.find((stats) => stats.functionName.endsWith('-cleanUp'));
     const workerRead = workerCapacity.reduce((sum, capacity) => sum + capacity.read, 0);
     const workerWrite = workerCapacity.reduce((sum, capacity) => sum + capacity.write, 0);
     const readPerFile = (report.capacity.read + workerRead) / FILES;
@@ -128,6 +129,7 @@ export async function cleanup() {
         workerInvocationsLogged: workerCapacity.length,
       },
       dynamoDbRequests: requests,
+      cleanupTrigger: trigger,
       rows: [
         [
           `Cleanup: ${FILES} expired files (3 objects each), one expireFiles run + cleanUp worker, files deleted per second`,
