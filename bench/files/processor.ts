@@ -36,7 +36,7 @@ async function stageUnannounced(token: string, photos: readonly Photo[]): Promis
   return inPool(uploads, STORE_CONCURRENCY, async (upload, index) => {
     const key = objectKeyOf(upload.url);
     const photo = photos[index]!;
-    await putObjectUnannounced(key, photo.bytes, 'image/jpeg');
+    await putObjectUnannounced(key, photo.bytes, 'image/jpeg', photo.sha256);
     return objectCreatedMessage(key, photo.bytes.byteLength);
   });
 }

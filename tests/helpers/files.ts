@@ -309,12 +309,14 @@ export async function uploadParts(upload: MultipartInstructions, bytes: Uint8Arr
 
 /**
  * Stores an object straight in fauxqs, behind the S3 fidelity layer, so no notification is sent: what a late
- * (or lost) S3 event notification looks like to the processor.
+ * (or lost) S3 event notification looks like to the processor. With `sha256`, S3 keeps it as the object's
+ * checksum, as it does for a presigned upload.
  */
 export async function putObjectUnannounced(
   key: string,
   body: Uint8Array,
   contentType: string,
+  sha256?: string,
 ): Promise<void> {
   const system = testSystem();
   const s3 = new S3Client({
@@ -330,6 +332,7 @@ export async function putObjectUnannounced(
         Key: key,
         Body: body,
         ContentType: contentType,
+        ...(sha256 === undefined ? {} : { ChecksumSHA256: sha256 }),
       }),
     );
   } finally {
