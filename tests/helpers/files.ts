@@ -230,11 +230,10 @@ export async function sendMessages(queueUrl: string, bodies: string[]): Promise<
   }
 }
 
-/** Invokes the file service's post-upload processor with one SQS batch of these bodies, as the poller would. */
-export async function invokeProcessor(bodies: string[]): Promise<SQSBatchResponse> {
+/** An SQS event carrying these bodies from the post-upload queue, as the poller hands it to the processor. */
+export function postUploadEvent(bodies: string[]): SQSEvent {
   const system = testSystem();
-  const queueArn = system.outputs.PostUploadQueueArn!;
-  const event: SQSEvent = {
+  return {
     Records: bodies.map((body, index) => ({
       messageId: `${randomBytes(8).toString('hex')}-${index}`,
       receiptHandle: randomBytes(16).toString('hex'),
@@ -248,14 +247,19 @@ export async function invokeProcessor(bodies: string[]): Promise<SQSBatchRespons
       messageAttributes: {},
       md5OfBody: createHash('md5').update(body).digest('hex'),
       eventSource: 'aws:sqs',
-      eventSourceARN: queueArn,
+      eventSourceARN: system.outputs.PostUploadQueueArn!,
       awsRegion: system.region,
     })),
   };
+}
+
+/** Invokes the file service's post-upload processor with one SQS batch of these bodies, as the poller would. */
+export async function invokeProcessor(bodies: string[]): Promise<SQSBatchResponse> {
+  const system = testSystem();
   return (await invokeOffline(
     system.lambdaUrls['file-service']!,
     `pixelvault-file-service-${system.stage}-processUploads`,
-    event,
+    postUploadEvent(bodies),
   )) as SQSBatchResponse;
 }
 
@@ -305,12 +309,14 @@ export async function uploadParts(upload: MultipartInstructions, bytes: Uint8Arr
 
 /**
  * Stores an object straight in fauxqs, behind the S3 fidelity layer, so no notification is sent: what a late
- * (or lost) S3 event notification looks like to the processor.
+ * (or lost) S3 event notification looks like to the processor. With `sha256`, S3 keeps it as the object's
+ * checksum, as it does for a presigned upload.
  */
 export async function putObjectUnannounced(
   key: string,
   body: Uint8Array,
   contentType: string,
+  sha256?: string,
 ): Promise<void> {
   const system = testSystem();
   const s3 = new S3Client({
@@ -326,6 +332,7 @@ export async function putObjectUnannounced(
         Key: key,
         Body: body,
         ContentType: contentType,
+        ...(sha256 === undefined ? {} : { ChecksumSHA256: sha256 }),
       }),
     );
   } finally {
