@@ -19,7 +19,7 @@ const WRITE_OPERATIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem
 
 const PROCESSOR = 'processUploads';
 
-function processorTrigger(stats: SystemStats): TriggerStats {
+export function processorTrigger(stats: SystemStats): TriggerStats {
   const trigger = stats.sqsTriggers.find(({ functionName }) => functionName.endsWith(`-${PROCESSOR}`));
   if (!trigger) throw new Error(`no SQS trigger of ${PROCESSOR} in the system`);
   return trigger;
@@ -58,7 +58,7 @@ function nextProcessorInvocation(system: LocalSystem) {
 }
 
 /** POST /v1/files/batch, REGISTER_BATCH photos at a time, one batch after another: every item must register. */
-async function registerAll(token: string, photos: readonly Photo[]): Promise<UploadInstructions[]> {
+export async function registerAll(token: string, photos: readonly Photo[]): Promise<UploadInstructions[]> {
   const uploads: UploadInstructions[] = [];
   for (let start = 0; start < photos.length; start += REGISTER_BATCH) {
     const items = photos.slice(start, start + REGISTER_BATCH).map((photo) => ({
@@ -95,7 +95,8 @@ async function ownFiles(token: string): Promise<FileView[]> {
   return files;
 }
 
-async function untilProcessed(token: string, count: number): Promise<FileView[]> {
+/** Every file of the session's owner once `count` of them are `ready` or `rejected`. */
+export async function untilProcessed(token: string, count: number): Promise<FileView[]> {
   const deadline = Date.now() + TIMEOUT_MS;
   for (;;) {
     const files = await ownFiles(token);
@@ -104,6 +105,14 @@ async function untilProcessed(token: string, count: number): Promise<FileView[]>
     if (Date.now() > deadline) throw new Error(`${done.length} of ${count} files processed in time`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+/** When the last of `files` became `ready`; every one must be. */
+export function lastReady(files: readonly FileView[]): number {
+  const notReady = files.filter(({ state }) => state !== 'ready');
+  if (notReady.length > 0)
+    throw new Error(`${notReady.length} files not ready: ${JSON.stringify(notReady[0])}`);
+  return Math.max(...files.map(({ updatedAt }) => Date.parse(updatedAt)));
 }
 
 /**
@@ -135,10 +144,7 @@ export async function runPipeline(system: LocalSystem, token: string, photos: re
   const cpuAfter = processGroupCpuSeconds(fileService.pid);
   const localCpuAfter = localCpu();
 
-  const notReady = files.filter(({ state }) => state !== 'ready');
-  if (notReady.length > 0)
-    throw new Error(`${notReady.length} files not ready: ${JSON.stringify(notReady[0])}`);
-  const lastReadyAt = Math.max(...files.map(({ updatedAt }) => Date.parse(updatedAt)));
+  const lastReadyAt = lastReady(files);
   const processorStartedAt = processorStart.at();
   const [processorBefore, processor] = [processorTrigger(before), processorTrigger(after)];
   const invocations = processor.invocations - processorBefore.invocations;

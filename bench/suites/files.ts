@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { processInProcess, REGISTER_BATCH, runPipeline, UPLOAD_CONCURRENCY } from '../files/pipeline';
 import { benchPhotos, PHOTO_HEIGHT, PHOTO_WIDTH } from '../files/photos';
 import { presignThroughput } from '../files/presign';
+import { runHandlerInProcess, runProcessorOnly } from '../files/processor';
 import { API_CONCURRENCY, registerApi } from '../files/register-api';
 import { repoRoot } from '../results-file';
 import { createTestTenant, guestSession } from '../../tests/helpers/identity';
@@ -24,8 +25,11 @@ function fileCount(): number {
 
 const round = (value: number, digits = 2) => +value.toFixed(digits);
 
-/** How many originals the processor renders at once for `count` uploads, from its SQS trigger's settings. */
-function processorConcurrency(count: number): number {
+/**
+ * How the processor's trigger spreads `count` uploads: invocations at once (ten records each, up to its
+ * maximumConcurrency) and the originals they render at once.
+ */
+function processorConcurrency(count: number) {
   const config = parse(
     readFileSync(path.join(repoRoot, 'services', 'file-service', 'serverless.yml'), 'utf8'),
   ) as {
@@ -35,7 +39,7 @@ function processorConcurrency(count: number): number {
   };
   const trigger = config.functions.processUploads.events.find((event) => event.sqs)!.sqs!;
   const invocations = Math.min(trigger.maximumConcurrency, Math.ceil(count / trigger.batchSize));
-  return Math.min(count, invocations * ORIGINALS_PER_INVOCATION);
+  return { invocations, originals: Math.min(count, invocations * ORIGINALS_PER_INVOCATION) };
 }
 
 /** Two baseline runs bracketing the pipeline, as one: load that comes and goes on the machine hits both sides. */
@@ -52,8 +56,8 @@ function bracketed(runs: Array<Awaited<ReturnType<typeof processInProcess>>>) {
 }
 
 /**
- * The file service (issue 4): the upload pipeline end to end against the embedded local AWS stack, the processor
- * against the same image work done in-process, Lambda invocations and DynamoDB writes per file, the register API,
+ * The file service (issue 4): the processor alone (under serverless-offline, and as a bare handler) against the
+ * same image work done in-process, the upload pipeline end to end against the embedded local AWS stack, Lambda invocations and DynamoDB writes per file, the register API,
  * and presigning on one core. Each figure has its baseline measured in the same run.
  */
 export async function files() {
@@ -86,18 +90,32 @@ export async function files() {
     console.log(`  register API, ${API_CONCURRENCY} at a time…`);
     const api = await registerApi((await guestSession(tenant)).accessToken);
 
-    const concurrency = processorConcurrency(count);
-    console.log(`  baseline before the pipeline: processImage in-process, ${concurrency} at a time…`);
+    const { invocations, originals: concurrency } = processorConcurrency(count);
+    console.log(`  baseline before the processor runs: processImage in-process, ${concurrency} at a time…`);
     const baselineBefore = await processInProcess(photos, concurrency);
+
+    console.log(`  processor alone: ${count} stored originals, their notifications sent at once…`);
+    const processorOnly = await runProcessorOnly(system, (await guestSession(tenant)).accessToken, photos);
+
+    console.log(`  processUploads handler in a plain Node process, ${invocations} containers…`);
+    const handler = await runHandlerInProcess(
+      system,
+      (await guestSession(tenant)).accessToken,
+      photos,
+      invocations,
+      concurrency,
+    );
+
+    console.log('  baseline after the processor runs…');
+    const baseline = bracketed([baselineBefore, await processInProcess(photos, concurrency)]);
 
     console.log(`  pipeline: ${count} photos…`);
     const pipeline = await runPipeline(system, (await guestSession(tenant)).accessToken, photos);
 
-    console.log('  baseline after the pipeline…');
-    const baseline = bracketed([baselineBefore, await processInProcess(photos, concurrency)]);
-
-    const processorRatio = round(pipeline.processorFilesPerSecond / baseline.filesPerSecond, 3);
-    const cpuPerFile = pipeline.fileServiceCpuSecondsPerFile;
+    const processorRatio = round(processorOnly.filesPerSecond / baseline.filesPerSecond, 3);
+    const handlerRatio = round(handler.filesPerSecond / baseline.filesPerSecond, 3);
+    const handlerCpuRatio = round(baseline.cpuSecondsPerFile / handler.cpuSecondsPerFile, 3);
+    const cpuPerFile = processorOnly.fileServiceCpuSecondsPerFile;
     const cpuRatio = cpuPerFile === undefined ? undefined : round(baseline.cpuSecondsPerFile / cpuPerFile, 3);
     const mb = round(pipeline.meanPhotoBytes / 1e6, 1);
     const writes = Object.entries(pipeline.dynamodbWriteRequests)
@@ -107,26 +125,34 @@ export async function files() {
       photos: { count, width: PHOTO_WIDTH, height: PHOTO_HEIGHT, meanBytes: pipeline.meanPhotoBytes },
       uploadConcurrency: UPLOAD_CONCURRENCY,
       pipeline,
+      processorOnly,
+      handlerInProcess: handler,
       baseline,
       processorOverBaselineRatio: processorRatio,
       baselineOverProcessorCpuRatio: cpuRatio,
+      handlerOverBaselineRatio: handlerRatio,
+      baselineOverHandlerCpuRatio: handlerCpuRatio,
       registerApi: api,
       presign,
       rows: [
         [
           `Upload pipeline end to end: ${count} 12 MP JPEGs (${mb} MB mean) registered in batches of ${REGISTER_BATCH}, PUT ${UPLOAD_CONCURRENCY} at a time, processed until ready`,
-          `${round(pipeline.endToEndFilesPerSecond)} files/s (${round(pipeline.endToEndSeconds, 1)} s)`,
+          `${round(pipeline.endToEndFilesPerSecond)} files/s (${round(pipeline.endToEndSeconds, 1)} s; processor while uploads run: ${round(pipeline.processorFilesPerSecond)} files/s)`,
         ],
         [
-          `Processor throughput, first invocation to last ready, vs processImage in-process at the same concurrency (${concurrency}; runs before and after the pipeline) (target ratio >= 0.85)`,
-          `${round(pipeline.processorFilesPerSecond)} vs ${round(baseline.filesPerSecond)} files/s: ratio ${processorRatio}`,
+          `Processor alone (originals stored, all notifications sent at once; first claim to last ready) vs processImage in-process at the same concurrency (${concurrency}; runs before and after) (target ratio >= 0.85)`,
+          `${round(processorOnly.filesPerSecond)} vs ${round(baseline.filesPerSecond)} files/s: ratio ${processorRatio}`,
+        ],
+        [
+          `processUploads handler bundle in a plain Node process (${invocations} module instances, same events and local stack, no Lambda emulation) vs processImage in-process: files/s; CPU per file`,
+          `${round(handler.filesPerSecond)} vs ${round(baseline.filesPerSecond)} files/s: ratio ${handlerRatio}; ${round(handler.cpuSecondsPerFile, 3)} vs ${round(baseline.cpuSecondsPerFile, 3)} CPU s: ratio ${handlerCpuRatio}`,
         ],
         ...(cpuPerFile === undefined
           ? []
           : [
               [
-                'CPU per file: file service (serverless-offline, all workers) vs processImage in-process; insensitive to machine load',
-                `${round(cpuPerFile)} vs ${round(baseline.cpuSecondsPerFile)} CPU s: ratio ${cpuRatio} (DynamoDB Local, emulated S3/SQS and the upload client on the same cores: ${round(pipeline.localAwsAndClientCpuSecondsPerFile ?? NaN)} CPU s)`,
+                'CPU per file, processor alone: file service (serverless-offline, all workers) vs processImage in-process; insensitive to machine load',
+                `${round(cpuPerFile, 3)} vs ${round(baseline.cpuSecondsPerFile, 3)} CPU s: ratio ${cpuRatio}`,
               ],
             ]),
         [

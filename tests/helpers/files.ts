@@ -3,9 +3,9 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
 import { eventMessage } from '@pixelvault/local-aws/src/s3-fidelity/notifications';
-import type { SQSBatchResponse } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { callApi } from './identity';
-import { invokeWithSqsBatch, takeMessages } from './queues';
+import { invokeWithSqsBatch, sqsBatchEvent, takeMessages } from './queues';
 import { testSystem } from './system';
 
 /** Base64 SHA-256, as POST /v1/files and x-amz-checksum-sha256 take it. */
@@ -230,6 +230,10 @@ export async function sendMessages(queueUrl: string, bodies: string[]): Promise<
   }
 }
 
+/** An SQS event carrying these bodies from the post-upload queue, as the poller hands it to the processor. */
+export const postUploadEvent = (bodies: string[]): SQSEvent =>
+  sqsBatchEvent(testSystem().outputs.PostUploadQueueArn!, bodies);
+
 /** Invokes the file service's post-upload processor with one SQS batch of these bodies, as the poller would. */
 export async function invokeProcessor(bodies: string[]): Promise<SQSBatchResponse> {
   return invokeWithSqsBatch(
@@ -286,12 +290,14 @@ export async function uploadParts(upload: MultipartInstructions, bytes: Uint8Arr
 
 /**
  * Stores an object straight in fauxqs, behind the S3 fidelity layer, so no notification is sent: what a late
- * (or lost) S3 event notification looks like to the processor.
+ * (or lost) S3 event notification looks like to the processor. With `sha256`, S3 keeps it as the object's
+ * checksum, as it does for a presigned upload.
  */
 export async function putObjectUnannounced(
   key: string,
   body: Uint8Array,
   contentType: string,
+  sha256?: string,
 ): Promise<void> {
   const system = testSystem();
   const s3 = new S3Client({
@@ -307,6 +313,7 @@ export async function putObjectUnannounced(
         Key: key,
         Body: body,
         ContentType: contentType,
+        ...(sha256 === undefined ? {} : { ChecksumSHA256: sha256 }),
       }),
     );
   } finally {

@@ -72,15 +72,10 @@ export async function takeMessages<T>(
   }
 }
 
-/** Invokes a service's SQS-triggered function with one batch of these bodies, in Lambda's record shape. */
-export async function invokeWithSqsBatch(
-  service: string,
-  functionKey: string,
-  queueArn: string,
-  bodies: string[],
-): Promise<SQSBatchResponse> {
+/** An SQS event carrying these bodies from the queue, in Lambda's record shape. */
+export function sqsBatchEvent(queueArn: string, bodies: string[]): SQSEvent {
   const system = testSystem();
-  const event: SQSEvent = {
+  return {
     Records: bodies.map((body, index) => ({
       messageId: `${randomBytes(8).toString('hex')}-${index}`,
       receiptHandle: randomBytes(16).toString('hex'),
@@ -98,9 +93,19 @@ export async function invokeWithSqsBatch(
       awsRegion: system.region,
     })),
   };
+}
+
+/** Invokes a service's SQS-triggered function with one batch of these bodies, as the poller would. */
+export async function invokeWithSqsBatch(
+  service: string,
+  functionKey: string,
+  queueArn: string,
+  bodies: string[],
+): Promise<SQSBatchResponse> {
+  const system = testSystem();
   return (await invokeOffline(
     system.lambdaUrls[service]!,
     `pixelvault-${service}-${system.stage}-${functionKey}`,
-    event,
+    sqsBatchEvent(queueArn, bodies),
   )) as SQSBatchResponse;
 }

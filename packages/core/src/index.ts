@@ -7,7 +7,7 @@ export { jsonBody, type JsonBodyOptions } from './middleware/json-body';
 export { validateBody, parseBody, fieldProblems, type FieldProblem } from './middleware/validate-body';
 export { healthHandler } from './http/health';
 export { errorResponse, type ErrorResponseOptions } from './middleware/error-response';
-export { dynamoDbClient, s3Client, sqsClient } from './aws/clients';
+export { dynamoDbClient, s3Client, selfVerifyingS3Client, sqsClient } from './aws/clients';
 export { measureCapacity, type ConsumedCapacity } from './aws/consumed-capacity';
 export { metrics, MetricUnit } from './metrics';
 export { scheduledTime, type ScheduledEvent } from './scheduled-event';

@@ -12,6 +12,7 @@ const s3PathStyle = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_E
 
 let dynamo: DynamoDBDocumentClient | undefined;
 let s3: S3Client | undefined;
+let selfVerifyingS3: S3Client | undefined;
 let sqs: SQSClient | undefined;
 
 export function dynamoDbClient(): DynamoDBDocumentClient {
@@ -30,5 +31,17 @@ export function dynamoDbClient(): DynamoDBDocumentClient {
 // Presigned PUTs must not carry an SDK-added checksum of an empty body: real S3 rejects those uploads.
 export const s3Client = () =>
   (s3 ??= new S3Client({ forcePathStyle: s3PathStyle, requestChecksumCalculation: 'WHEN_REQUIRED' }));
+
+/**
+ * For a reader that hashes every byte it downloads itself (the upload processor checks each original's SHA-256
+ * against the declaration): GetObject then skips the SDK's own checksum pass over the body, a second SHA-256
+ * of every original. S3 verified that checksum when the object was stored.
+ */
+export const selfVerifyingS3Client = () =>
+  (selfVerifyingS3 ??= new S3Client({
+    forcePathStyle: s3PathStyle,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  }));
 
 export const sqsClient = () => (sqs ??= new SQSClient({}));

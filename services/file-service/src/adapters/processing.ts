@@ -7,6 +7,7 @@ import {
   publishEvents,
   requiredEnv,
   s3Client,
+  selfVerifyingS3Client,
   transitionFile,
   type Db,
   type FileItem,
@@ -38,7 +39,10 @@ const variantKey = (file: FileItem, variant: string) => file.objectKey!.replace(
 export const processingPorts: ProcessingPorts = {
   async openOriginal(notice: UploadNotice) {
     try {
-      const object = await s3Client().send(new GetObjectCommand({ Bucket: notice.bucket, Key: notice.key }));
+      // processUpload hashes the whole original to check the declared SHA-256: no second hash by the SDK.
+      const object = await selfVerifyingS3Client().send(
+        new GetObjectCommand({ Bucket: notice.bucket, Key: notice.key }),
+      );
       const body = object.Body as Readable;
       return { contentLength: object.ContentLength ?? 0, body, discard: () => body.destroy() };
     } catch (error) {

@@ -8,7 +8,10 @@ import {
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { formatUrl } from '@aws-sdk/core/util';
+import { getSignedUrl, S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
+import { getEndpointFromInstructions } from '@smithy/core/endpoints';
+import { HttpRequest } from '@smithy/core/protocols';
 import { requiredEnv, s3Client, storedFileObjectKeys, type FileItem } from '@pixelvault/core';
 import type { CompletedPart, MultipartCompletion } from '../domain/completion';
 import type { DownloadTarget } from '../domain/download';
@@ -26,31 +29,78 @@ const errorName = (error: unknown) => (error as { name?: string } | null)?.name;
 
 const expiresAt = (now: Date, seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
 
+/** Encodes one key segment as the SDK's serializer does (RFC 3986: also !'()*). */
+const escapeSegment = (segment: string) =>
+  encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+interface BucketPresigner {
+  presigner: S3RequestPresigner;
+  endpoint: URL;
+  signingRegion: string | undefined;
+}
+
+let uploadPresigner: Promise<BucketPresigner> | undefined;
+
+/**
+ * What getSignedUrl works out on every call (the bucket's endpoint, a presigner for its signing region), once
+ * per container: it also clones the client's middleware stack and serializes a command each time, which made
+ * it several times slower than the signature itself.
+ */
+function bucketPresigner(): Promise<BucketPresigner> {
+  return (uploadPresigner ??= (async () => {
+    const client = s3Client();
+    const { url, properties } = await getEndpointFromInstructions(
+      { Bucket: bucket() },
+      PutObjectCommand,
+      client.config,
+    );
+    const authScheme = (
+      properties?.authSchemes as Array<{ signingName?: string; signingRegion?: string }>
+    )?.[0];
+    const signingRegion = authScheme?.signingRegion;
+    const presigner = new S3RequestPresigner({
+      ...client.config,
+      signingName: authScheme?.signingName,
+      region: async () => signingRegion ?? (await client.config.region()),
+    });
+    return { presigner, endpoint: url, signingRegion };
+  })());
+}
+
 /**
  * A presigned PUT that binds the upload to what was registered: Content-Type and Content-Length are signed,
  * and x-amz-checksum-sha256 is a signed header (not hoisted into the query string, where real S3 signs the
- * checksum but never checks the body against it), so S3 itself refuses any other body.
+ * checksum but never checks the body against it), so S3 itself refuses any other body. The request is the one
+ * the SDK serializes for PutObject (path-style or virtual-hosted as the endpoint says, `x-id` query).
  */
 export async function presignUpload(
   object: { key: string; contentType: string; size: number; sha256: string },
   expiresInSeconds: number,
   now = new Date(),
 ): Promise<PutUpload> {
-  const url = await getSignedUrl(
-    s3Client(),
-    new PutObjectCommand({
-      Bucket: bucket(),
-      Key: object.key,
-      ContentType: object.contentType,
-      ContentLength: object.size,
-      ChecksumSHA256: object.sha256,
-    }),
-    {
+  const { presigner, endpoint, signingRegion } = await bucketPresigner();
+  const basePath = endpoint.pathname.replace(/\/$/, '');
+  const request = new HttpRequest({
+    method: 'PUT',
+    protocol: endpoint.protocol,
+    hostname: endpoint.hostname,
+    ...(endpoint.port === '' ? {} : { port: Number(endpoint.port) }),
+    path: `${basePath}/${object.key.split('/').map(escapeSegment).join('/')}`,
+    query: { 'x-id': 'PutObject' },
+    headers: {
+      'content-type': object.contentType,
+      'content-length': String(object.size),
+      'x-amz-checksum-sha256': object.sha256,
+    },
+  });
+  const url = formatUrl(
+    await presigner.presign(request, {
       expiresIn: expiresInSeconds,
       signingDate: now,
+      ...(signingRegion === undefined ? {} : { signingRegion }),
       signableHeaders: new Set(['content-type', 'content-length']),
       unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
-    },
+    }),
   );
   return {
     method: 'PUT',

@@ -43,18 +43,22 @@ export type FinishedChanges = Partial<
  */
 export type ProcessingOutcome = 'ready' | 'rejected' | 'skipped' | 'missing';
 
-/** Reads the whole original while hashing it; undefined past `maxBytes` (the download stops there). */
+/**
+ * Reads the whole original while hashing it; undefined past `maxBytes` (the download stops there). Each chunk is
+ * copied into one buffer of `maxBytes` as it arrives, so an original takes its size in memory once, not twice
+ * (the chunks, then their concatenation): a 2 GB processor renders two originals of up to 200 MiB at a time.
+ */
 async function readHashed(body: AsyncIterable<Uint8Array>, maxBytes: number) {
   const hash = createHash('sha256');
-  const chunks: Uint8Array[] = [];
+  const bytes = Buffer.allocUnsafe(maxBytes);
   let total = 0;
   for await (const chunk of body) {
-    total += chunk.byteLength;
-    if (total > maxBytes) return undefined;
+    if (total + chunk.byteLength > maxBytes) return undefined;
     hash.update(chunk);
-    chunks.push(chunk);
+    bytes.set(chunk, total);
+    total += chunk.byteLength;
   }
-  return { bytes: Buffer.concat(chunks, total), sha256: hash.digest('base64') };
+  return { bytes: bytes.subarray(0, total), sha256: hash.digest('base64') };
 }
 
 /** Checks the stored bytes against the declaration, then renders the variants (or says why not). */

@@ -1,0 +1,190 @@
+import { fork } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { LocalSystem } from '@pixelvault/local-aws';
+import type { SQSEvent } from 'aws-lambda';
+import { build } from 'esbuild';
+import {
+  objectCreatedMessage,
+  objectKeyOf,
+  postUploadEvent,
+  putObjectUnannounced,
+  sendMessages,
+} from '../../tests/helpers/files';
+import { serviceEsbuildSettings } from '../esbuild-settings';
+import { repoRoot } from '../results-file';
+import { processGroupCpuSeconds } from './cpu';
+import type { HandlerRun, HandlerRunRequest } from './handler-child';
+import type { Photo } from './photos';
+import { lastReady, processorTrigger, registerAll, untilProcessed } from './pipeline';
+import { inPool } from './pool';
+
+// SendMessageBatch takes at most ten, and the processor's trigger takes ten records per invocation.
+const BATCH = 10;
+// Storing the originals is set-up, not measured: a few at a time keep fauxqs busy without swamping it.
+const STORE_CONCURRENCY = 4;
+// Distinct photos the handler's process renders (over and over, `concurrency` at a time) before it is timed.
+const WARM_UP_PHOTOS = 4;
+
+/**
+ * Registers the photos (POST /v1/files/batch, so their File items exist) and stores their originals straight in
+ * the emulated S3, behind the fidelity layer, so no notification goes out yet: the ObjectCreated messages the
+ * processor would get, to deliver when the measurement starts.
+ */
+async function stageUnannounced(token: string, photos: readonly Photo[]): Promise<string[]> {
+  const uploads = await registerAll(token, photos);
+  return inPool(uploads, STORE_CONCURRENCY, async (upload, index) => {
+    const key = objectKeyOf(upload.url);
+    const photo = photos[index]!;
+    await putObjectUnannounced(key, photo.bytes, 'image/jpeg', photo.sha256);
+    return objectCreatedMessage(key, photo.bytes.byteLength);
+  });
+}
+
+/**
+ * When the next claim reaches DynamoDB: claims are the processor's first writes (UpdateItem), and nothing else
+ * writes while a phase runs. The counts are in-process, so polling them is cheap.
+ */
+function nextClaim(system: LocalSystem) {
+  const updates = () => system.stats().dynamodb?.requests.UpdateItem ?? 0;
+  const before = updates();
+  let at: number | undefined;
+  const timer = setInterval(() => {
+    if (at === undefined && updates() > before) at = Date.now();
+  }, 5);
+  timer.unref();
+  return {
+    at: () => {
+      clearInterval(timer);
+      if (at === undefined) throw new Error('no file was claimed');
+      return at;
+    },
+  };
+}
+
+const chunks = <T>(items: readonly T[], size: number) =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
+    items.slice(index * size, (index + 1) * size),
+  );
+
+/**
+ * The processor alone, as deployed locally (post-upload queue -> poller -> processUploads under
+ * serverless-offline): the originals are stored beforehand without notifications, then all their ObjectCreated
+ * messages are sent at once, and the time runs from the first claim to the last `ready`. Nothing else (client
+ * hashing, fidelity checks of uploads, fauxqs storing originals) competes for the cores meanwhile.
+ */
+export async function runProcessorOnly(system: LocalSystem, token: string, photos: readonly Photo[]) {
+  const bodies = await stageUnannounced(token, photos);
+  await system.idle();
+  const fileService = system.services.find(({ name }) => name === 'file-service')!;
+  const cpuBefore = processGroupCpuSeconds(fileService.pid);
+  const before = processorTrigger(system.stats());
+  const claim = nextClaim(system);
+  await Promise.all(
+    chunks(bodies, BATCH).map((batch) => sendMessages(system.outputs.PostUploadQueueUrl!, batch)),
+  );
+  const files = await untilProcessed(token, photos.length);
+  const cpuAfter = processGroupCpuSeconds(fileService.pid);
+  const after = processorTrigger(system.stats());
+  const seconds = (lastReady(files) - claim.at()) / 1000;
+  return {
+    files: photos.length,
+    seconds,
+    filesPerSecond: photos.length / seconds,
+    // serverless-offline and its invocation workers; the listing polls that time the end cost a little too.
+    fileServiceCpuSecondsPerFile:
+      cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / photos.length,
+    invocations: after.invocations - before.invocations,
+    failedRecords: after.failedRecords - before.failedRecords,
+  };
+}
+
+/**
+ * processUploads as the Lambda bundle has it (the services' esbuild settings, sharp and heic-decode left out as
+ * the sharp layer provides them), written inside the file service so those resolve from its node_modules.
+ */
+async function bundledHandler(): Promise<string> {
+  const outfile = path.join(
+    repoRoot,
+    'services',
+    'file-service',
+    '.esbuild-bench-handler',
+    'process-uploads.js',
+  );
+  await build({
+    ...serviceEsbuildSettings(),
+    entryPoints: [path.join(repoRoot, 'services', 'file-service', 'src', 'handlers', 'process-uploads.ts')],
+    external: ['sharp', 'heic-decode'],
+    outfile,
+    logLevel: 'silent',
+  });
+  return outfile;
+}
+
+/** Runs the request in a fresh Node process (handler-child.ts) and answers what it measured. */
+function inChildProcess(request: HandlerRunRequest): Promise<HandlerRun> {
+  return new Promise((resolve, reject) => {
+    // The handler logs a line per record, as in Lambda; nobody reads them here.
+    const child = fork(path.join(__dirname, 'handler-child.ts'), {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // Buffers (the warm-up photos) cross as bytes, not JSON.
+      serialization: 'advanced',
+    });
+    child.once('message', (message: { run?: HandlerRun; error?: string }) => {
+      if (message.error !== undefined) reject(new Error(`handler run: ${message.error}`));
+      else resolve(message.run!);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`handler process exited (${code}) without an answer`)));
+    child.send(request);
+  });
+}
+
+/**
+ * The processor's code without the Lambda emulation: the real processUploads handler bundle, loaded once per
+ * emulated container (`containers` module instances, so each has its own two-at-a-time limit and SDK clients,
+ * as separate Lambdas would) in a plain Node process, invoked with the same SQS events (ten records each) against
+ * the same local stack, with the Lambda's environment. A separate process, so its CPU time is the handler's
+ * alone, not the emulated S3 and SQS this process serves.
+ */
+export async function runHandlerInProcess(
+  system: LocalSystem,
+  token: string,
+  photos: readonly Photo[],
+  containers: number,
+  concurrency: number,
+) {
+  const bodies = await stageUnannounced(token, photos);
+  const bundle = await bundledHandler();
+  try {
+    await system.idle();
+    const events: SQSEvent[] = chunks(bodies, BATCH).map((batch) => postUploadEvent(batch));
+    const claim = nextClaim(system);
+    const run = await inChildProcess({
+      bundle,
+      containers,
+      events,
+      warmUp: photos.slice(0, WARM_UP_PHOTOS).map((photo) => photo.bytes),
+      warmUpConcurrency: concurrency,
+      env: {
+        ...system.aws.lambdaEnvironment(),
+        TABLE_NAME: system.outputs.TableName!,
+        BUCKET_NAME: system.outputs.BucketName!,
+        EVENTS_QUEUE_URL: system.outputs.CleanupQueueUrl!,
+        POWERTOOLS_SERVICE_NAME: 'pixelvault-file-service',
+      },
+    });
+    if (run.failedRecords > 0) throw new Error(`${run.failedRecords} records failed in the handler run`);
+    const files = await untilProcessed(token, photos.length);
+    const seconds = (lastReady(files) - claim.at()) / 1000;
+    return {
+      files: photos.length,
+      containers,
+      seconds,
+      filesPerSecond: photos.length / seconds,
+      cpuSecondsPerFile: run.cpuSeconds / photos.length,
+    };
+  } finally {
+    await rm(path.dirname(bundle), { recursive: true, force: true });
+  }
+}
