@@ -26,6 +26,7 @@ export {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   invalidCursor,
+  listPage,
   parseListRequest,
   type ListRequest,
 } from './http/listing';

@@ -17,6 +17,20 @@ const invalid = (field: 'limit' | 'cursor', reason: string) =>
 export const invalidCursor = () => invalid('cursor', 'must be the nextCursor of a previous page');
 
 /**
+ * Runs one page's Query of an owner list. A well-formed cursor whose keys belong to another query (another
+ * owner's, a forged one) makes DynamoDB answer ValidationException: that is the caller's 400, not a 500.
+ */
+export async function listPage<T>(cursor: string | undefined, query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    const name = (error as { cause?: { name?: string } } | null)?.cause?.name;
+    if (cursor !== undefined && name === 'ValidationException') throw invalidCursor();
+    throw error;
+  }
+}
+
+/**
  * ElectroDB's cursor is base64url JSON of DynamoDB's LastEvaluatedKey. Checking that shape here turns a
  * garbage cursor into a 400 instead of ElectroDB's parse error or DynamoDB's ValidationException (a 500).
  */

@@ -4,7 +4,7 @@ import {
   createDb,
   dynamoDbClient,
   ID_PATTERN,
-  invalidCursor,
+  listPage,
   markFileDeleted,
   type Db,
   type FileDeletion,
@@ -90,23 +90,14 @@ export async function listOwnFiles(
   key: { tenantId: string; owner: Owner },
   { limit, cursor }: ListRequest,
 ): Promise<{ items: FileItem[]; nextCursor: string | null }> {
-  try {
+  return listPage(cursor, async () => {
     const { data, cursor: nextCursor } = await filesDb()
       .entities.file.query.byOwner(key)
       .where(({ state }, { ne }) => ne(state, 'deleted'))
       // `count` keeps reading until `limit` files passed the filter; DynamoDB's Limit counts before it.
       .go({ order: 'desc', count: limit, cursor });
     return { items: data, nextCursor };
-  } catch (error) {
-    // A well-formed cursor whose keys do not belong to this query (another owner's, a forged one).
-    if (
-      cursor !== undefined &&
-      (error as { cause?: { name?: string } }).cause?.name === 'ValidationException'
-    ) {
-      throw invalidCursor();
-    }
-    throw error;
-  }
+  });
 }
 
 /** Deletes the owner's file if nothing pins or uses it (see markFileDeleted); a malformed id is `not_found`. */

@@ -1,7 +1,7 @@
 import {
   chunksOf,
   ID_PATTERN,
-  invalidCursor,
+  listPage,
   isConditionalCheckFailed,
   MAX_REFERENCE_CHANGES,
   referenceWrites,
@@ -116,7 +116,7 @@ export async function listOwnProjects(
   key: OwnerKey,
   { limit, cursor }: ListRequest,
 ): Promise<{ items: ProjectItem[]; nextCursor: string | null }> {
-  try {
+  return listPage(cursor, async () => {
     const { data, cursor: nextCursor } = await projectsDb()
       .entities.project.query.byOwner(key)
       .where(({ pending }, { notExists }) => notExists(pending))
@@ -140,15 +140,7 @@ export async function listOwnProjects(
         ],
       });
     return { items: data as ProjectItem[], nextCursor };
-  } catch (error) {
-    if (
-      cursor !== undefined &&
-      (error as { cause?: { name?: string } }).cause?.name === 'ValidationException'
-    ) {
-      throw invalidCursor();
-    }
-    throw error;
-  }
+  });
 }
 
 /**

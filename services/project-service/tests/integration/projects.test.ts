@@ -280,6 +280,27 @@ describe('ownership', () => {
 });
 
 describe('GET /v1/projects', () => {
+  it("refuses another owner's cursor with 400 naming cursor", async () => {
+    // Arrange
+    const { token, tenantId } = await guest();
+    const stranger = await guestSession({ tenantId });
+    for (let index = 0; index < 2; index++) await createdProject(token, projectBody([], { index }));
+    const { nextCursor } = (await (await callApi('GET', '/v1/projects?limit=1', { token })).json()) as {
+      nextCursor: string;
+    };
+
+    // Act
+    const response = await callApi('GET', `/v1/projects?cursor=${nextCursor}`, {
+      token: stranger.accessToken,
+    });
+
+    // Assert
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual(
+      apiError('invalid_request', [{ field: 'cursor', reason: expect.any(String) }]),
+    );
+  });
+
   it('pages through the owner’s projects newest first without documents', async () => {
     // Arrange
     const { token } = await guest();
