@@ -8,6 +8,7 @@ export { validateBody, parseBody, fieldProblems, type FieldProblem } from './mid
 export { healthHandler } from './http/health';
 export { errorResponse, type ErrorResponseOptions } from './middleware/error-response';
 export { dynamoDbClient, s3Client, selfVerifyingS3Client, sqsClient } from './aws/clients';
+export { DELETE_OBJECTS_MAX_KEYS, deleteObjects, deletePrefix } from './aws/objects';
 export { measureCapacity, type ConsumedCapacity } from './aws/consumed-capacity';
 export { metrics, MetricUnit } from './metrics';
 export { scheduledTime, type ScheduledEvent } from './scheduled-event';

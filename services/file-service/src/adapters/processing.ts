@@ -1,5 +1,6 @@
-import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
+  deleteObjects,
   claimFileForProcessing,
   createDb,
   expiresWithSession,
@@ -85,10 +86,7 @@ export const processingPorts: ProcessingPorts = {
   },
 
   async removeVariants(variants) {
-    const keys = Object.values(variants).map((variant) => ({ Key: variant!.key }));
-    await s3Client().send(
-      new DeleteObjectsCommand({ Bucket: bucket(), Delete: { Objects: keys, Quiet: true } }),
-    );
+    await deleteObjects(Object.values(variants).map((variant) => variant!.key));
   },
 
   // A ready file leaves the expiry index unless it goes with a guest's session; a rejected one keeps its

@@ -2,7 +2,6 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -12,7 +11,7 @@ import { formatUrl } from '@aws-sdk/core/util';
 import { getSignedUrl, S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { HttpRequest } from '@smithy/core/protocols';
-import { requiredEnv, s3Client, storedFileObjectKeys, type FileItem } from '@pixelvault/core';
+import { deleteObjects, requiredEnv, s3Client, storedFileObjectKeys, type FileItem } from '@pixelvault/core';
 import type { CompletedPart, MultipartCompletion } from '../domain/completion';
 import type { DownloadTarget } from '../domain/download';
 import {
@@ -142,15 +141,7 @@ export async function presignDownload(
  * written cost nothing), and aborts its multipart upload while it was still `pending`, so no parts linger.
  */
 export async function removeFileObjects(file: FileItem): Promise<void> {
-  const { Errors = [] } = await s3Client().send(
-    new DeleteObjectsCommand({
-      Bucket: bucket(),
-      Delete: { Objects: storedFileObjectKeys(file).map((Key) => ({ Key })), Quiet: true },
-    }),
-  );
-  if (Errors.length > 0) {
-    throw new Error(`objects of file ${file.fileId} not deleted: ${Errors.map((e) => e.Code).join(', ')}`);
-  }
+  await deleteObjects(storedFileObjectKeys(file));
   if (file.state === 'pending' && file.multipart !== undefined) {
     await s3Client()
       .send(

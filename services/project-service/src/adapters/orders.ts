@@ -2,17 +2,17 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   chunksOf,
+  deleteObjects,
   MAX_REFERENCE_CHANGES,
   orderRetentionFields,
   requiredEnv,
   s3Client,
-  type Owner,
   type OrderItem,
+  type Owner,
   type ProjectItem,
 } from '@pixelvault/core';
 import type { Download } from '../domain/ordering';
 import { projectsDb, runTransaction, type Entities, type TransactionItem } from './db';
-import { discardObjects } from './documents';
 
 /** How long the download URLs of an order's originals and documents stay valid. */
 export const DOWNLOAD_URL_TTL_SECONDS = 15 * 60;
@@ -146,7 +146,7 @@ export async function pinRest(order: OrderItem): Promise<PlaceOutcome> {
  * (releaseOrder). A crash midway leaves the order in the index with fewer pins; the next sweep finishes it.
  */
 export async function releaseEndedOrder(order: OrderItem): Promise<void> {
-  await discardObjects(order.projects.map((project) => project.documentKey));
+  await deleteObjects(order.projects.map((project) => project.documentKey));
   await releaseOrder(order);
 }
 

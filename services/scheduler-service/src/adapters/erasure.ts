@@ -1,4 +1,5 @@
 import {
+  deletePrefix,
   ERASURE_REPORT_TTL_SECONDS,
   projectObjectPrefixes,
   removeProject,
@@ -7,7 +8,6 @@ import {
   type ProjectItem,
 } from '@pixelvault/core';
 import { schedulerDb } from './db';
-import { deletePrefix } from './objects';
 
 /** The user's sessions a page at a time (gsi1: a user's sessions share the owner partition). */
 export async function forEachUserSessionPage(

@@ -1,5 +1,6 @@
 import {
   DELETED_FILE_TTL_SECONDS,
+  deleteObjects,
   fileExpiryFields,
   isConditionalCheckFailed,
   statesBefore,
@@ -8,7 +9,6 @@ import {
 } from '@pixelvault/core';
 import type { FilePurgePorts, SkipReason } from '../domain/file-purge';
 import { schedulerDb } from './db';
-import { deleteObjects } from './objects';
 
 /** A file still referenced when its expiry came is looked at again this much later. */
 export const REFERENCED_RECHECK_MS = 24 * 3600 * 1000;

@@ -1,5 +1,7 @@
 import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { chunksOf, requiredEnv, s3Client } from '@pixelvault/core';
+import { chunksOf } from '../chunks';
+import { requiredEnv } from '../config';
+import { s3Client } from './clients';
 
 /** S3's limit per DeleteObjects request. */
 export const DELETE_OBJECTS_MAX_KEYS = 1000;
