@@ -14,10 +14,14 @@ export { metrics, MetricUnit } from './metrics';
 export { scheduledTime, type ScheduledEvent } from './scheduled-event';
 export {
   DEFAULT_LOOKBACK_HOURS,
+  MAX_LOOKBACK_HOURS,
   runSweepJob,
   SWEEP_FLOOR,
   sweep,
   sweepPartitions,
+  sweepWindow,
+  type SweepJob,
+  type SweepJobReport,
   type SweepPorts,
   type SweepReport,
 } from './expiry-sweep';

@@ -13,6 +13,7 @@ import { ProjectShare } from './project-share';
 import { RateCounter } from './rate-counter';
 import { RevokedToken } from './revoked-token';
 import { Session } from './session';
+import { SweepWatermark } from './sweep-watermark';
 import { Tenant } from './tenant';
 
 export interface DbOptions {
@@ -42,6 +43,7 @@ export function createDb(options: DbOptions = {}) {
       projectShare: new Entity(ProjectShare.schema),
       order: new Entity(Order.schema),
       erasure: new Entity(Erasure.schema),
+      sweepWatermark: new Entity(SweepWatermark.schema),
     },
     { client, table },
   );
@@ -124,3 +126,4 @@ export {
   type ErasureCount,
   type ErasureItem,
 } from './erasure';
+export { SweepWatermark, advanceSweptThrough, readSweptThrough } from './sweep-watermark';
