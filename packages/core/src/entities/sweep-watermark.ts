@@ -28,8 +28,8 @@ export async function readSweptThrough(db: Db, job: string): Promise<string | un
 }
 
 /**
- * Moves the watermark up to `hour`, never back: an overlapping run that started earlier (or a run replayed with
- * an older clock) leaves a later watermark as it is. True when this call moved it.
+ * Sets the watermark to `hour`, never back: an overlapping run that started earlier (or a run replayed with
+ * an older clock) leaves a later watermark as it is. False when a later one was there.
  */
 export async function advanceSweptThrough(db: Db, job: string, hour: string): Promise<boolean> {
   try {
@@ -37,7 +37,7 @@ export async function advanceSweptThrough(db: Db, job: string, hour: string): Pr
       .update({ job })
       .set({ sweptThrough: hour })
       .where(
-        ({ sweptThrough }, { notExists, lt }) => `${notExists(sweptThrough)} OR ${lt(sweptThrough, hour)}`,
+        ({ sweptThrough }, { notExists, lte }) => `${notExists(sweptThrough)} OR ${lte(sweptThrough, hour)}`,
       )
       .go();
     return true;
