@@ -1,4 +1,12 @@
-export { hasScope, scopesOf, type Owner, type Subject, type TokenClaims, type TokenKind } from './claims';
+export {
+  hasScope,
+  scopesOf,
+  UPLOAD_LINK_TTL_SECONDS,
+  type Owner,
+  type Subject,
+  type TokenClaims,
+  type TokenKind,
+} from './claims';
 export {
   fileSigningKeys,
   generateSigningKey,
@@ -12,6 +20,7 @@ export { issueToken, type IssueTokenInput } from './issuer';
 export {
   createTokenVerifier,
   JwksUnavailableError,
+  MAX_CLOCK_TOLERANCE_SECONDS,
   TokenRejectedError,
   type JwksSource,
   type RejectionReason,

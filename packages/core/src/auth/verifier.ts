@@ -58,7 +58,7 @@ export interface TokenVerifier {
   verify(token: string): Promise<TokenClaims>;
 }
 
-const MAX_CLOCK_TOLERANCE_SECONDS = 60;
+export const MAX_CLOCK_TOLERANCE_SECONDS = 60;
 // API Gateway accepts at most 10 KB of headers; our tokens are ~600 bytes. Don't parse anything bigger.
 const MAX_TOKEN_LENGTH = 8192;
 const REQUIRED_CLAIMS = ['exp', 'iat', 'nbf', 'jti', 'sub', 'tid'];
