@@ -123,6 +123,7 @@ export {
   orderRetentionFields,
   type OrderItem,
 } from './order';
+export { pinWrites, releaseOrder, removeOrder } from './order-pins';
 export { ID_PATTERN, TENANT_ID_PATTERN, isConditionalCheckFailed } from './shared';
 export {
   MAX_REFERENCE_CHANGES,

@@ -33,5 +33,11 @@ export const ProjectShare = new Entity({
       pk: { field: 'pk', composite: ['tenantId', 'shareId'], casing: 'none' },
       sk: { field: 'sk', composite: [] },
     },
+    // Shares of an owner, newest first (the owner's gsi1 partition): erasure finds a user's shares here.
+    byOwner: {
+      index: 'gsi1',
+      pk: { field: 'gsi1pk', composite: ['tenantId', 'owner'], casing: 'none' },
+      sk: { field: 'gsi1sk', composite: ['createdAt'] },
+    },
   },
 });
