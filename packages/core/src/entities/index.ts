@@ -114,7 +114,13 @@ export {
   projectExpiryFields,
   type ProjectItem,
 } from './project';
-export { ProjectShare, SHARE_TOKEN_PATTERN, newShareToken, shareIdOf } from './project-share';
+export {
+  ProjectShare,
+  SHARE_TOKEN_PATTERN,
+  newShareToken,
+  shareIdOf,
+  type ProjectShareItem,
+} from './project-share';
 export {
   Order,
   EXTERNAL_ORDER_ID_PATTERN,

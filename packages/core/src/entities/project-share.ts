@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Entity } from 'electrodb';
+import { Entity, type EntityItem } from 'electrodb';
 import { OWNER_PATTERN } from './file';
 import { createdAtAttribute, epochSeconds, ID_PATTERN, ISO_DATE_PATTERN, tenantIdAttribute } from './shared';
 
@@ -41,3 +41,5 @@ export const ProjectShare = new Entity({
     },
   },
 });
+
+export type ProjectShareItem = EntityItem<typeof ProjectShare>;
