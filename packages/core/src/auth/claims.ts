@@ -5,6 +5,9 @@ export type Owner = `session#${string}` | `user#${string}`;
 
 const TOKEN_KINDS = ['guest', 'user', 'upload', 'partner'] as const;
 
+/** The verifier's largest allowed clock skew: a token may pass until this long after its exp. */
+export const MAX_CLOCK_TOLERANCE_SECONDS = 60;
+
 /** An upload link's lifetime; it carries the `sid` of the session that made it, so it can outlive it by this much. */
 export const UPLOAD_LINK_TTL_SECONDS = 30 * 60;
 export type TokenKind = (typeof TOKEN_KINDS)[number];

@@ -1,6 +1,7 @@
 export {
   hasScope,
   scopesOf,
+  MAX_CLOCK_TOLERANCE_SECONDS,
   UPLOAD_LINK_TTL_SECONDS,
   type Owner,
   type Subject,
@@ -20,7 +21,6 @@ export { issueToken, type IssueTokenInput } from './issuer';
 export {
   createTokenVerifier,
   JwksUnavailableError,
-  MAX_CLOCK_TOLERANCE_SECONDS,
   TokenRejectedError,
   type JwksSource,
   type RejectionReason,

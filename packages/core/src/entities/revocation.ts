@@ -1,6 +1,5 @@
 import { Entity } from 'electrodb';
-import { MAX_CLOCK_TOLERANCE_SECONDS } from '../auth/verifier';
-import { UPLOAD_LINK_TTL_SECONDS, type TokenClaims } from '../auth/claims';
+import { MAX_CLOCK_TOLERANCE_SECONDS, UPLOAD_LINK_TTL_SECONDS, type TokenClaims } from '../auth/claims';
 import { epochSeconds, ID_PATTERN, ISO_DATE_PATTERN, tenantIdAttribute } from './shared';
 import type { Db } from '.';
 
