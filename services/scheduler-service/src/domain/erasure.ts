@@ -7,7 +7,7 @@ import type { PurgeOutcome } from './file-purge';
  * added to the report as it goes, so a redelivery after a crash adds only what it removes itself, and finds
  * only what is left.
  */
-export interface ErasurePorts<S, P, H, O> {
+export interface ErasurePorts<S = unknown, P = unknown, H = unknown, O = unknown> {
   forEachSessionPage(onPage: (sessions: S[]) => Promise<void>): Promise<void>;
   /** Revokes every token of the sessions, then deletes them. */
   deleteSessions(sessions: S[]): Promise<void>;
