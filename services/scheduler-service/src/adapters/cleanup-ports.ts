@@ -4,9 +4,13 @@ import type { CleanupPorts } from '../domain/clean-up';
 import {
   addErasureCounts,
   deleteSessions,
+  deleteShares,
+  eraseOrder,
   eraseProject,
   finishErasure,
-  forEachUserSessionPage,
+  forEachOwnOrderPage,
+  forEachOwnSharePage,
+  forEachUserSession,
 } from './erasure';
 import { filePurgePorts, removeRejectedObjects } from './files';
 import { forEachOwnFilePage, forEachOwnProjectPage, transferFile, transferProject } from './ownership';
@@ -28,10 +32,14 @@ export function cleanupPorts(): CleanupPorts<FileItem, ProjectItem> {
       transferProject: (project) => transferProject(project, fromOwner, toOwner),
     }),
     erasure: (tenantId, userId, at) => ({
-      forEachSessionPage: (onPage) => forEachUserSessionPage(tenantId, userId, onPage),
-      deleteSessions: (sessionIds) => deleteSessions(tenantId, sessionIds),
+      forEachSessionPage: (onPage) => forEachUserSession(tenantId, userId, onPage),
+      deleteSessions,
       forEachProjectPage: (onPage) => forEachOwnProjectPage(tenantId, userOwner(userId), onPage),
       deleteProject: eraseProject,
+      forEachSharePage: (onPage) => forEachOwnSharePage(tenantId, userOwner(userId), onPage),
+      deleteShares,
+      forEachOrderPage: (onPage) => forEachOwnOrderPage(tenantId, userOwner(userId), onPage),
+      deleteOrder: eraseOrder,
       addCounts: (counts) => addErasureCounts(tenantId, userId, counts),
       finish: () => finishErasure(tenantId, userId, at),
     }),

@@ -27,12 +27,8 @@ export interface CleanupPorts<F, P> {
   ): Promise<void>;
   /** A claim's moves from one owner to another. */
   transfer(tenantId: string, fromOwner: string, toOwner: string): Omit<TransferPorts<F, P>, 'each'>;
-  /** An erasure's sessions, projects and report (its files go through `filePurge`). */
-  erasure(
-    tenantId: string,
-    userId: string,
-    at: Date,
-  ): Omit<ErasurePorts<string, P>, 'forEachFilePage' | 'purgeFiles'>;
+  /** An erasure's sessions, projects, shares, orders and report (its files go through `filePurge`). */
+  erasure(tenantId: string, userId: string, at: Date): Omit<ErasurePorts, 'forEachFilePage' | 'purgeFiles'>;
   each: Limiter;
 }
 
@@ -67,7 +63,7 @@ function addPurge(tally: CleanupTally, outcome: PurgeOutcome): void {
  *   the objects go, the item stays so the client still reads why;
  * - `session-ended` (logout): the guest's unsaved files are purged;
  * - `ownership-transfer` (claim): the guest's files, then projects, move to the user;
- * - `user-erasure`: sessions, projects, then files of the user go, counted in the erasure's report.
+ * - `user-erasure`: sessions, projects, shares, orders, then files of the user go, counted in its report.
  */
 export async function carryOut<F, P>(
   work: CleanupWork,
