@@ -39,6 +39,7 @@ export { callerOf, requireScope, type Caller } from './http/caller';
 export {
   fileStateChanged,
   publishEvents,
+  type DocumentSuperseded,
   type FileStateChanged,
   type FilesExpired,
   type PixelvaultEvent,
