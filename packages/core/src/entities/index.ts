@@ -110,6 +110,7 @@ export {
   Project,
   PRODUCT_TYPE_PATTERN,
   newProjectId,
+  isProjectDocumentKey,
   projectDocumentKey,
   projectObjectPrefix,
   projectObjectPrefixes,

@@ -13,6 +13,7 @@ import {
   forEachUserSession,
 } from './erasure';
 import { filePurgePorts, removeRejectedObjects } from './files';
+import { retireDocument } from './project-documents';
 import { forEachOwnFilePage, forEachOwnProjectPage, transferFile, transferProject } from './ownership';
 
 // Item writes in flight at once per invocation.
@@ -43,6 +44,7 @@ export function cleanupPorts(): CleanupPorts<FileItem, ProjectItem> {
       addCounts: (counts) => addErasureCounts(tenantId, userId, counts),
       finish: () => finishErasure(tenantId, userId, at),
     }),
+    retireDocument,
     each: pLimit(WRITES_AT_ONCE),
   };
 }

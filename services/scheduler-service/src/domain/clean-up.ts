@@ -1,4 +1,4 @@
-import { sessionOwner, userOwner } from '@pixelvault/core';
+import { isProjectDocumentKey, sessionOwner, userOwner } from '@pixelvault/core';
 import type { CleanupWork } from './cleanup-work';
 import { eraseUser, type ErasurePorts } from './erasure';
 import {
@@ -29,6 +29,8 @@ export interface CleanupPorts<F, P> {
   transfer(tenantId: string, fromOwner: string, toOwner: string): Omit<TransferPorts<F, P>, 'each'>;
   /** An erasure's sessions, projects, shares, orders and report (its files go through `filePurge`). */
   erasure(tenantId: string, userId: string, at: Date): Omit<ErasurePorts, 'forEachFilePage' | 'purgeFiles'>;
+  /** Deletes a project's document object unless it is (again) the project's current one; true if deleted. */
+  retireDocument(tenantId: string, projectId: string, documentKey: string): Promise<boolean>;
   each: Limiter;
 }
 
@@ -37,6 +39,7 @@ export interface CleanupTally extends PurgeOutcome {
   rejectedCleared: number;
   transferredFiles: number;
   transferredProjects: number;
+  documentsRetired: number;
 }
 
 export const emptyTally = (): CleanupTally => ({
@@ -46,6 +49,7 @@ export const emptyTally = (): CleanupTally => ({
   rejectedCleared: 0,
   transferredFiles: 0,
   transferredProjects: 0,
+  documentsRetired: 0,
 });
 
 function addPurge(tally: CleanupTally, outcome: PurgeOutcome): void {
@@ -63,6 +67,8 @@ function addPurge(tally: CleanupTally, outcome: PurgeOutcome): void {
  *   the objects go, the item stays so the client still reads why;
  * - `session-ended` (logout): the guest's unsaved files are purged;
  * - `ownership-transfer` (claim): the guest's files, then projects, move to the user;
+ * - `document-superseded` (a project save): the document object it replaced goes, unless it is the project's
+ *   current one;
  * - `user-erasure`: sessions, projects, shares, orders, then files of the user go, counted in its report.
  */
 export async function carryOut<F, P>(
@@ -101,6 +107,13 @@ export async function carryOut<F, P>(
       tally.transferredProjects += moved.projects;
       return;
     }
+    case 'document-superseded':
+      // Only the project service sends these; any other key is a bug to see in the DLQ, never a delete.
+      if (!isProjectDocumentKey(work.documentKey, work))
+        throw new Error(`${work.documentKey} is not a document of project ${work.projectId}`);
+      if (await ports.retireDocument(work.tenantId, work.projectId, work.documentKey))
+        tally.documentsRetired += 1;
+      return;
     case 'user-erasure': {
       const owner = userOwner(work.userId);
       await eraseUser({

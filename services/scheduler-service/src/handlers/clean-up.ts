@@ -41,6 +41,7 @@ export const handler: SQSHandler = async (event: SQSEvent, context) => {
   metrics.addMetric('CleanupMessagesFailed', MetricUnit.Count, failed);
   metrics.addMetric('FilesTransferred', MetricUnit.Count, tally.transferredFiles);
   metrics.addMetric('ProjectsTransferred', MetricUnit.Count, tally.transferredProjects);
+  metrics.addMetric('DocumentsRetired', MetricUnit.Count, tally.documentsRetired);
   metrics.publishStoredMetrics();
   logger.info('cleanup batch', {
     job: 'cleanUp',

@@ -49,6 +49,10 @@ function memoryPorts(pages: string[][], inUse: string[] = []) {
       addCounts: async (counts) => void calls.push(`count ${JSON.stringify(counts)}`),
       finish: async () => void calls.push('finish'),
     }),
+    async retireDocument(tenantId, projectId, documentKey) {
+      calls.push(`retire ${tenantId} ${projectId} ${documentKey}`);
+      return !documentKey.includes('/current');
+    },
     each: (work) => work(),
   };
   return { ports, calls };
@@ -141,5 +145,39 @@ describe('carryOut', () => {
       'finish',
     ]);
     expect(tally.deleted).toBe(1);
+  });
+
+  it("retires a project's superseded document, counting only what was deleted", async () => {
+    // Arrange
+    const { ports, calls } = memoryPorts([]);
+    const tally = emptyTally();
+    const work = { type: 'document-superseded', tenantId: 'shop', projectId: 'p-1', at: AT } as const;
+    const old = 't/shop/o/user#u/p/p-1/document/2-0011223344556677.json';
+    const current = 't/shop/o/user#u/p/p-1/document/current.json';
+    // Act
+    await carryOut({ ...work, documentKey: old }, ports, tally);
+    await carryOut({ ...work, documentKey: current }, ports, tally);
+    // Assert
+    expect(calls).toEqual([`retire shop p-1 ${old}`, `retire shop p-1 ${current}`]);
+    expect(tally.documentsRetired).toBe(1);
+  });
+
+  it.each([
+    ['another tenant', 't/other/o/user#u/p/p-1/document/2-a.json'],
+    ['another project', 't/shop/o/user#u/p/p-2/document/2-a.json'],
+    ['a file of the owner', 't/shop/o/user#u/f/p-1/original'],
+    ['a deeper path', 't/shop/o/user#u/p/p-1/document/x/2-a.json'],
+  ])('refuses to retire %s as a superseded document, deleting nothing', async (_what, documentKey) => {
+    // Arrange
+    const { ports, calls } = memoryPorts([]);
+    // Act
+    const carried = carryOut(
+      { type: 'document-superseded', tenantId: 'shop', projectId: 'p-1', documentKey, at: AT },
+      ports,
+      emptyTally(),
+    );
+    // Assert
+    await expect(carried).rejects.toThrow('is not a document of project p-1');
+    expect(calls).toEqual([]);
   });
 });
