@@ -4,7 +4,9 @@ import type { Config } from 'jest';
 const transform: Config['transform'] = {
   '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }],
 };
-const transformIgnorePatterns = ['/node_modules/(?!(\\.pnpm/)?(jose|@middy|fauxqs)[@+/])'];
+const transformIgnorePatterns = [
+  '/node_modules/(?!(\\.pnpm/)?(jose|@middy|fauxqs|p-limit|yocto-queue)[@+/])',
+];
 const resolver = '<rootDir>/tests/setup/resolver.cjs';
 
 const config: Config = {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 // Deep import, as local-aws's seed does: core's index also loads Middy, which only ships ESM entries.
-import { createDb, revocationKeyOf, type Db } from '@pixelvault/core/src/entities';
+import { revocationKeyOf } from '@pixelvault/core/src/entities';
 import { LOCAL_CREDENTIALS, seedTenant } from '@pixelvault/local-aws';
 import {
   calculateJwkThumbprint,
@@ -16,7 +16,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { takeMessages } from './queues';
-import { testSystem } from './system';
+import { systemDb, testSystem } from './system';
 
 export interface TestTenant {
   tenantId: string;
@@ -196,21 +196,7 @@ export async function signWith(key: CryptoKey, kid: string, claims: JWTPayload, 
   return new SignJWT(claims).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(key);
 }
 
-let db: Db | undefined;
-
-/** The system's table through core's entities: for reading back what the API did (or did not) write. */
-export function systemDb(): Db {
-  const system = testSystem();
-  db ??= createDb({
-    client: new DynamoDBClient({
-      endpoint: system.endpoints.dynamodb,
-      region: system.region,
-      credentials: LOCAL_CREDENTIALS,
-    }),
-    table: system.outputs.TableName!,
-  });
-  return db;
-}
+export { systemDb } from './system';
 
 /** Every session item of a tenant (a filtered Scan: tests only, the tables are small). */
 export async function sessionsOfTenant(tenantId: string) {

@@ -25,6 +25,8 @@ export default async function globalSetup(): Promise<void> {
     params: {
       signingKeysDir: mkdtempSync(path.join(tmpdir(), 'pixelvault-keys-')),
       partnerApiKey: `test-partner-key-${randomBytes(8).toString('hex')}`,
+      // Superseded project documents reach the cleanup queue after 2 s instead of 15 min.
+      supersededDocumentDelaySeconds: '2',
     },
   });
   globalThis.pixelvaultSystem = system;

@@ -1,16 +1,47 @@
 import { measureCapacity, type ConsumedCapacity } from './aws/consumed-capacity';
+import type { Db } from './entities';
 import { EXPIRY_SHARDS, expiryBucket } from './entities/file';
+import { advanceSweptThrough, readSweptThrough } from './entities/sweep-watermark';
 import { logger } from './logger';
 import { metrics, MetricUnit } from './metrics';
 import { scheduledTime, type ScheduledEvent } from './scheduled-event';
 
 const HOUR_MS = 3600 * 1000;
 
-/**
- * How far back a sweep looks: a sweep deletes or re-dates everything it finds, so older hours are empty unless
- * the job did not run (or failed) for that long.
- */
+/** How far back a job's first run looks (no watermark yet), or a run whose clock is behind its watermark. */
 export const DEFAULT_LOOKBACK_HOURS = 48;
+
+/** Hours below the watermark swept again: an item written into an hour while it was swept is found next time. */
+export const WATERMARK_OVERLAP_HOURS = 1;
+
+/** The most a run looks back however long the job was down (31 days: 745 hours x 16 Queries); logged if cut. */
+export const MAX_LOOKBACK_HOURS = 31 * 24;
+
+export interface SweepWindow {
+  /** Hours before now's hour the run sweeps (now's hour too: lookbackHours + 1 hours in all). */
+  lookbackHours: number;
+  /** Hours of the job's backlog left out by MAX_LOOKBACK_HOURS (0 unless it was down longer). */
+  cutHours: number;
+}
+
+/**
+ * Which hours a run at `now` sweeps: from the watermark (the last hour a run swept completely) less the
+ * overlap up to now's hour, at most MAX_LOOKBACK_HOURS back. Without a watermark, or with one at or after now's
+ * hour (a clock moved back), the DEFAULT_LOOKBACK_HOURS.
+ */
+export function sweepWindow(now: Date, sweptThrough: string | undefined): SweepWindow {
+  const nowHour = Math.floor(now.getTime() / HOUR_MS);
+  const watermarkHour = sweptThrough === undefined ? NaN : Date.parse(`${sweptThrough}:00:00.000Z`) / HOUR_MS;
+  if (!(watermarkHour < nowHour)) return { lookbackHours: DEFAULT_LOOKBACK_HOURS, cutHours: 0 };
+  const wanted = nowHour - watermarkHour + WATERMARK_OVERLAP_HOURS;
+  return {
+    lookbackHours: Math.min(wanted, MAX_LOOKBACK_HOURS),
+    cutHours: Math.max(0, wanted - MAX_LOOKBACK_HOURS),
+  };
+}
+
+/** The hour a complete run at `now` has swept through: the one before now's (now's own hour is still filling). */
+export const sweptThroughAt = (now: Date) => expiryBucket(new Date(now.getTime() - HOUR_MS).toISOString());
 
 /**
  * The expiry-index partitions (`<hour>#<shard>`) a sweep at `now` queries: every shard of every hour from
@@ -81,27 +112,48 @@ export async function sweep<T>(
   };
 }
 
+export interface SweepJob<T> extends SweepPorts<T> {
+  /** Where the job's watermark lives. */
+  db: Db;
+  /** The job's own counts for the log and metrics (e.g. deleted, skipped by reason, failed). */
+  outcomes?(): Record<string, number>;
+  /** Items the run could not handle (the next run retries them): the watermark then stays where it was. */
+  failed?(): number;
+}
+
+export interface SweepJobReport extends SweepReport, SweepWindow {
+  capacity: ConsumedCapacity;
+  outcomes: Record<string, number>;
+  /** The watermark this run stored, or null when it left it (something failed, or a later run's is newer). */
+  sweptThrough: string | null;
+}
+
 /**
- * A scheduled sweep as every expiry job runs it: the event's time as the clock, the window from
- * EXPIRY_LOOKBACK_HOURS, DynamoDB capacity measured, one log line and metrics of what it examined and did
- * (`outcomes`: the job's own counts, e.g. deleted, skipped by reason, failed).
+ * A scheduled sweep as every expiry job runs it: the event's time as the clock, the window from the job's
+ * watermark (`sweepWindow`), DynamoDB capacity measured, the watermark moved on when nothing failed, one log
+ * line and metrics of what it examined and did.
  */
 export async function runSweepJob<T>(
   job: string,
   event: ScheduledEvent,
-  ports: SweepPorts<T>,
-  outcomes: () => Record<string, number> = () => ({}),
-): Promise<SweepReport & { capacity: ConsumedCapacity; outcomes: Record<string, number> }> {
+  sweepJob: SweepJob<T>,
+): Promise<SweepJobReport> {
   const now = scheduledTime(event);
-  const lookbackHours = Number(process.env.EXPIRY_LOOKBACK_HOURS ?? DEFAULT_LOOKBACK_HOURS);
-  const { result, capacity } = await measureCapacity(() =>
-    sweep(now, sweepPartitions(now, lookbackHours), ports),
-  );
-  const report = { ...result, capacity, outcomes: outcomes() };
+  const { result, capacity } = await measureCapacity(async () => {
+    const window = sweepWindow(now, await readSweptThrough(sweepJob.db, job));
+    if (window.cutHours > 0)
+      logger.warn('sweep window capped: older hours are not swept', { job, ...window });
+    const report = await sweep(now, sweepPartitions(now, window.lookbackHours), sweepJob);
+    const complete = (sweepJob.failed?.() ?? 0) === 0;
+    const moved = complete && (await advanceSweptThrough(sweepJob.db, job, sweptThroughAt(now)));
+    return { ...report, ...window, sweptThrough: moved ? sweptThroughAt(now) : null };
+  });
+  const report = { ...result, capacity, outcomes: sweepJob.outcomes?.() ?? {} };
   metrics.addDimension('job', job);
   metrics.addMetric('ItemsExamined', MetricUnit.Count, report.found);
   metrics.addMetric('ItemsHandled', MetricUnit.Count, report.handled);
   metrics.addMetric('SweepReadCapacity', MetricUnit.Count, capacity.read);
+  metrics.addMetric('SweepPartitions', MetricUnit.Count, report.partitions);
   for (const [name, count] of Object.entries(report.outcomes))
     metrics.addMetric(name, MetricUnit.Count, count);
   metrics.publishStoredMetrics();

@@ -14,10 +14,14 @@ export { metrics, MetricUnit } from './metrics';
 export { scheduledTime, type ScheduledEvent } from './scheduled-event';
 export {
   DEFAULT_LOOKBACK_HOURS,
+  MAX_LOOKBACK_HOURS,
   runSweepJob,
   SWEEP_FLOOR,
   sweep,
   sweepPartitions,
+  sweepWindow,
+  type SweepJob,
+  type SweepJobReport,
   type SweepPorts,
   type SweepReport,
 } from './expiry-sweep';
@@ -35,6 +39,7 @@ export { callerOf, requireScope, type Caller } from './http/caller';
 export {
   fileStateChanged,
   publishEvents,
+  type DocumentSuperseded,
   type FileStateChanged,
   type FilesExpired,
   type PixelvaultEvent,

@@ -8,7 +8,7 @@ import { recordConsumedCapacity } from './consumed-capacity';
  * SDK clients shared by a Lambda's invocations. Endpoints come from the SDK's own AWS_ENDPOINT_URL_* variables,
  * which the local stack sets; S3 then needs path-style URLs because bucket host names don't resolve on 127.0.0.1.
  */
-const s3PathStyle = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+const s3PathStyle = () => Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
 
 let dynamo: DynamoDBDocumentClient | undefined;
 let s3: S3Client | undefined;
@@ -30,7 +30,7 @@ export function dynamoDbClient(): DynamoDBDocumentClient {
 
 // Presigned PUTs must not carry an SDK-added checksum of an empty body: real S3 rejects those uploads.
 export const s3Client = () =>
-  (s3 ??= new S3Client({ forcePathStyle: s3PathStyle, requestChecksumCalculation: 'WHEN_REQUIRED' }));
+  (s3 ??= new S3Client({ forcePathStyle: s3PathStyle(), requestChecksumCalculation: 'WHEN_REQUIRED' }));
 
 /**
  * For a reader that hashes every byte it downloads itself (the upload processor checks each original's SHA-256
@@ -39,7 +39,7 @@ export const s3Client = () =>
  */
 export const selfVerifyingS3Client = () =>
   (selfVerifyingS3 ??= new S3Client({
-    forcePathStyle: s3PathStyle,
+    forcePathStyle: s3PathStyle(),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   }));

@@ -13,6 +13,7 @@ import { ProjectShare } from './project-share';
 import { RateCounter } from './rate-counter';
 import { Revocation } from './revocation';
 import { Session } from './session';
+import { SweepWatermark } from './sweep-watermark';
 import { Tenant } from './tenant';
 
 export interface DbOptions {
@@ -42,6 +43,7 @@ export function createDb(options: DbOptions = {}) {
       projectShare: new Entity(ProjectShare.schema),
       order: new Entity(Order.schema),
       erasure: new Entity(Erasure.schema),
+      sweepWatermark: new Entity(SweepWatermark.schema),
     },
     { client, table },
   );
@@ -108,6 +110,7 @@ export {
   Project,
   PRODUCT_TYPE_PATTERN,
   newProjectId,
+  isProjectDocumentKey,
   projectDocumentKey,
   projectObjectPrefix,
   projectObjectPrefixes,
@@ -146,3 +149,4 @@ export {
   type ErasureCount,
   type ErasureItem,
 } from './erasure';
+export { SweepWatermark, advanceSweptThrough, readSweptThrough } from './sweep-watermark';

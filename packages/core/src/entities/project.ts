@@ -36,6 +36,24 @@ export const projectDocumentKey = (
   version: number,
 ) => `${projectObjectPrefix(project)}document/${version}-${randomBytes(8).toString('hex')}.json`;
 
+/** Whether `key` is one of the project's document objects (under any owner's prefix, as after a transfer). */
+export const isProjectDocumentKey = (key: string, project: { tenantId: string; projectId: string }) => {
+  const [t, tenantId, o, owner, p, projectId, folder, name, ...rest] = key.split('/');
+  return (
+    t === 't' &&
+    tenantId === project.tenantId &&
+    o === 'o' &&
+    owner !== undefined &&
+    owner !== '' &&
+    p === 'p' &&
+    projectId === project.projectId &&
+    folder === 'document' &&
+    name !== undefined &&
+    name.endsWith('.json') &&
+    rest.length === 0
+  );
+};
+
 /**
  * A photo-book (calendar, print) design: the editor's document, inline below ~300 KB and in S3 (`documentKey`)
  * above, the ids of the files it uses (each counted in the file's `refCount`), and a version for optimistic

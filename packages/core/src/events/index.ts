@@ -28,7 +28,20 @@ export interface FilesExpired {
   at: string;
 }
 
-export type PixelvaultEvent = FileStateChanged | FilesExpired;
+/**
+ * A save replaced the project's document object: the cleanup worker deletes `documentKey` once it is no longer
+ * the project's current document. Sent with a delay (SUPERSEDED_DOCUMENT_DELAY_SECONDS), so a reader that read the
+ * older item just before the save still finds its object.
+ */
+export interface DocumentSuperseded {
+  type: 'document-superseded';
+  tenantId: string;
+  projectId: string;
+  documentKey: string;
+  at: string;
+}
+
+export type PixelvaultEvent = FileStateChanged | FilesExpired | DocumentSuperseded;
 
 export const fileStateChanged = (
   file: { tenantId: string; fileId: string; owner: string },
@@ -48,10 +61,14 @@ export const fileStateChanged = (
 const SQS_BATCH = 10;
 
 /**
- * Logs each event and sends it to the scheduler's queue (EVENTS_QUEUE_URL), ten per request. Throws when any
- * entry was not accepted, so the caller's message is retried rather than an event silently lost.
+ * Logs each event and sends it to the scheduler's queue (EVENTS_QUEUE_URL), ten per request, visible after
+ * `delaySeconds` (SQS allows up to 900). Throws when any entry was not accepted, so the caller's message is
+ * retried rather than an event silently lost.
  */
-export async function publishEvents(events: readonly PixelvaultEvent[]): Promise<void> {
+export async function publishEvents(
+  events: readonly PixelvaultEvent[],
+  { delaySeconds }: { delaySeconds?: number } = {},
+): Promise<void> {
   if (events.length === 0) return;
   for (const event of events) logger.info('event', { event });
   const queueUrl = requiredEnv('EVENTS_QUEUE_URL');
@@ -61,6 +78,7 @@ export async function publishEvents(events: readonly PixelvaultEvent[]): Promise
       .map((event, index) => ({
         Id: String(index),
         MessageBody: JSON.stringify(event),
+        ...(delaySeconds === undefined ? {} : { DelaySeconds: delaySeconds }),
         MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
       }));
     const { Failed = [] } = await sqsClient().send(

@@ -1,5 +1,13 @@
 import { EXPIRY_SHARDS } from '../../src/entities';
-import { sweep, sweepPartitions, type SweepPorts } from '../../src/expiry-sweep';
+import {
+  DEFAULT_LOOKBACK_HOURS,
+  MAX_LOOKBACK_HOURS,
+  sweep,
+  sweepPartitions,
+  sweepWindow,
+  sweptThroughAt,
+  type SweepPorts,
+} from '../../src/expiry-sweep';
 
 const at = new Date('2026-11-25T08:30:00.000Z');
 
@@ -20,6 +28,47 @@ describe('sweepPartitions', () => {
     const partitions = sweepPartitions(new Date('2026-11-25T00:10:00.000Z'), 1);
     // Assert
     expect(partitions[0]).toBe('2026-11-24T23#0');
+  });
+});
+
+describe('sweepWindow', () => {
+  it('looks back the default 48 hours on a first run (no watermark)', () => {
+    // Act
+    const window = sweepWindow(at, undefined);
+    // Assert
+    expect(window).toEqual({ lookbackHours: DEFAULT_LOOKBACK_HOURS, cutHours: 0 });
+  });
+
+  it('sweeps from the hour before the watermark to now: a run right after a complete one reads three hours', () => {
+    // Arrange: a run at 08:30 swept through 07; the next runs at 08:45
+    const sweptThrough = sweptThroughAt(at);
+    // Act
+    const window = sweepWindow(new Date(at.getTime() + 15 * 60_000), sweptThrough);
+    // Assert
+    expect(sweptThrough).toBe('2026-11-25T07');
+    expect(window).toEqual({ lookbackHours: 2, cutHours: 0 });
+    expect(sweepPartitions(at, window.lookbackHours)[0]).toBe('2026-11-25T06#0');
+  });
+
+  it('reaches back over the days a job was down', () => {
+    // Act: down five days since the run that swept through 07
+    const window = sweepWindow(new Date('2026-11-30T08:30:00.000Z'), '2026-11-25T07');
+    // Assert
+    expect(window).toEqual({ lookbackHours: 5 * 24 + 2, cutHours: 0 });
+  });
+
+  it('stops at 31 days and says how many hours it left out', () => {
+    // Act: down 40 days
+    const window = sweepWindow(new Date('2027-01-04T07:30:00.000Z'), '2026-11-25T07');
+    // Assert
+    expect(window).toEqual({ lookbackHours: MAX_LOOKBACK_HOURS, cutHours: 40 * 24 + 1 - MAX_LOOKBACK_HOURS });
+  });
+
+  it('falls back to the default when the watermark is at or after now (a clock moved back)', () => {
+    // Act
+    const window = sweepWindow(at, '2026-11-25T08');
+    // Assert
+    expect(window).toEqual({ lookbackHours: DEFAULT_LOOKBACK_HOURS, cutHours: 0 });
   });
 });
 

@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { deletePrefix, logger, requiredEnv, s3Client } from '@pixelvault/core';
+import { deletePrefix, logger, publishEvents, requiredEnv, s3Client } from '@pixelvault/core';
 
 /** Stores a serialized document under its own key (never overwritten: each save writes a new key). */
 export async function putDocument(key: string, documentJson: string): Promise<void> {
@@ -35,5 +35,33 @@ export async function discardProjectObjects(prefix: string): Promise<void> {
     await deletePrefix(prefix);
   } catch (error) {
     logger.warn('Could not delete the objects of a deleted project', { prefix, error });
+  }
+}
+
+/**
+ * Best effort: hands the document object a save replaced to the cleanup worker, visible only after
+ * SUPERSEDED_DOCUMENT_DELAY_SECONDS, so a reader that read the older version's item just before still finds its
+ * object. A leftover (the message not sent) goes when the project is deleted.
+ */
+export async function retireDocument(
+  project: { tenantId: string; projectId: string },
+  documentKey: string,
+  at: Date,
+): Promise<void> {
+  try {
+    await publishEvents(
+      [
+        {
+          type: 'document-superseded',
+          tenantId: project.tenantId,
+          projectId: project.projectId,
+          documentKey,
+          at: at.toISOString(),
+        },
+      ],
+      { delaySeconds: Number(requiredEnv('SUPERSEDED_DOCUMENT_DELAY_SECONDS')) },
+    );
+  } catch (error) {
+    logger.warn('Could not hand a superseded document to the cleanup worker', { documentKey, error });
   }
 }

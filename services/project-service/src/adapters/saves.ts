@@ -16,7 +16,13 @@ import {
   type ProjectContent,
 } from '../domain/saving';
 import { projectsDb } from './db';
-import { discardDocument, discardProjectObjects, putDocument, readDocument } from './documents';
+import {
+  discardDocument,
+  discardProjectObjects,
+  putDocument,
+  readDocument,
+  retireDocument,
+} from './documents';
 import {
   fileProblems,
   findOwnProject,
@@ -128,7 +134,11 @@ export async function saveProject(
     if (!latest) throw notFound('Project');
     throw staleVersion(expected, latest.version);
   };
-  return settle(key, outcome, stored, content, onStale, retained);
+  const saved = await settle(key, outcome, stored, content, onStale, retained);
+  if (current.documentKey !== undefined && current.documentKey !== saved.documentKey) {
+    await retireDocument(saved, current.documentKey, now);
+  }
+  return saved;
 }
 
 /** GET: the project with its document, read from S3 when it lives there. */

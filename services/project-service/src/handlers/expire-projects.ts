@@ -1,5 +1,6 @@
 import { logger, runSweepJob, type ProjectItem, type ScheduledEvent } from '@pixelvault/core';
 import pLimit from 'p-limit';
+import { projectsDb } from '../adapters/db';
 import { forEachExpiredProjectPage } from '../adapters/expiry';
 import { expireProject } from '../adapters/saves';
 
@@ -12,26 +13,24 @@ const PARTITIONS_AT_ONCE = 8;
  */
 export const handler = (event: ScheduledEvent) => {
   const tally = { ProjectsDeleted: 0, ProjectsSkippedSaved: 0, ProjectsFailed: 0 };
-  return runSweepJob(
-    'expireProjects',
-    event,
-    {
-      forEachPage: forEachExpiredProjectPage,
-      async handle(_now, projects: ProjectItem[]) {
-        for (const project of projects) {
-          try {
-            if (await expireProject(project)) tally.ProjectsDeleted += 1;
-            else tally.ProjectsSkippedSaved += 1;
-          } catch (error) {
-            // The next run retries it; one project never stops the sweep.
-            tally.ProjectsFailed += 1;
-            logger.error('project not expired', { projectId: project.projectId, error: error as Error });
-          }
+  return runSweepJob('expireProjects', event, {
+    db: projectsDb(),
+    forEachPage: forEachExpiredProjectPage,
+    async handle(_now, projects: ProjectItem[]) {
+      for (const project of projects) {
+        try {
+          if (await expireProject(project)) tally.ProjectsDeleted += 1;
+          else tally.ProjectsSkippedSaved += 1;
+        } catch (error) {
+          // The next run retries it; one project never stops the sweep.
+          tally.ProjectsFailed += 1;
+          logger.error('project not expired', { projectId: project.projectId, error: error as Error });
         }
-        return projects.length;
-      },
-      each: pLimit(PARTITIONS_AT_ONCE),
+      }
+      return projects.length;
     },
-    () => tally,
-  );
+    each: pLimit(PARTITIONS_AT_ONCE),
+    outcomes: () => tally,
+    failed: () => tally.ProjectsFailed,
+  });
 };

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { apiError, callApi, createTestTenant, guestSession } from '../../../../tests/helpers/identity';
+import { invokeCleanupWorker } from '../../../../tests/helpers/cleanup';
 import { objectBytes } from '../../../../tests/helpers/files';
+import { takeMessages } from '../../../../tests/helpers/queues';
+import { testSystem } from '../../../../tests/helpers/system';
 import {
   createdProject,
   createProject,
@@ -11,7 +14,10 @@ import {
   type ProjectView,
 } from '../../../../tests/helpers/projects';
 
-/** A photo-book-like document of about `bytes` bytes of JSON: pages of text and numbers, unicode included. */
+/**
+ * A photo-book-like document of pages of text and numbers, unicode included: about 0.6 x `bytes` of JSON
+ * (600 KB asked -> ~360 KB, past the 300 KB inline limit).
+ */
 function documentOf(bytes: number) {
   const pages = [];
   for (let size = 0; size < bytes; size += 1100) {
@@ -24,6 +30,27 @@ function documentOf(bytes: number) {
   }
   return { pages };
 }
+
+interface DocumentSuperseded {
+  type: 'document-superseded';
+  tenantId: string;
+  projectId: string;
+  documentKey: string;
+  at: string;
+}
+
+/** The cleanup queue's `document-superseded` messages of one project (they arrive after the stack's 2 s delay). */
+const takeSupersededDocuments = (projectId: string, count: number) =>
+  takeMessages(
+    testSystem().outputs.CleanupQueueUrl!,
+    (body) => {
+      const work = body as Partial<DocumentSuperseded> | null;
+      return work?.type === 'document-superseded' && work.projectId === projectId
+        ? (work as DocumentSuperseded)
+        : undefined;
+    },
+    { count, timeoutMs: 20_000, settleMs: 1_000 },
+  );
 
 async function guestToken() {
   const tenant = await createTestTenant();
@@ -57,35 +84,95 @@ describe('project documents', () => {
   it('keeps the current large version intact when a save of another large version loses', async () => {
     // Arrange
     const { tenantId, token } = await guestToken();
-    const current = documentOf(400 * 1024);
+    const current = documentOf(600 * 1024);
     const created = await createdProject(token, projectBody([], current));
     await savedProject(token, created.id, 1, projectBody([], { small: true }));
     const second = await savedProject(token, created.id, 2, projectBody([], current));
     const itemBefore = await projectItem(tenantId, created.id);
 
     // Act: a writer who still holds version 2 loses to the save that made version 3
-    const stale = await updateProject(token, created.id, 2, projectBody([], documentOf(400 * 1024)));
+    const stale = await updateProject(token, created.id, 2, projectBody([], documentOf(600 * 1024)));
 
     // Assert
     expect(second.version).toBe(3);
     expect(stale.status).toBe(412);
     const itemAfter = await projectItem(tenantId, created.id);
+    expect(itemBefore?.documentKey).toMatch(/\/document\/3-[0-9a-f]{16}\.json$/);
     expect(itemAfter?.documentKey).toBe(itemBefore?.documentKey);
     const got = (await (await callApi('GET', `/v1/projects/${created.id}`, { token })).json()) as ProjectView;
     expect(got.version).toBe(3);
     expect(JSON.stringify(got.document)).toBe(JSON.stringify(current));
   });
 
+  it('hands the document object a save replaced to the cleanup worker, which deletes it and keeps the current one', async () => {
+    // Arrange
+    const { tenantId, token } = await guestToken();
+    const created = await createdProject(token, projectBody([], documentOf(600 * 1024)));
+    const firstKey = (await projectItem(tenantId, created.id))!.documentKey!;
+    const second = documentOf(600 * 1024);
+    await savedProject(token, created.id, 1, projectBody([], second));
+    const currentKey = (await projectItem(tenantId, created.id))!.documentKey!;
+
+    // Act
+    const messages = await takeSupersededDocuments(created.id, 1);
+    const stillReadable = await objectBytes(firstKey);
+    const retired = await invokeCleanupWorker(messages);
+    const again = await invokeCleanupWorker([{ ...messages[0]!, documentKey: currentKey }]);
+
+    // Assert
+    expect(messages).toEqual([
+      {
+        type: 'document-superseded',
+        tenantId,
+        projectId: created.id,
+        documentKey: firstKey,
+        at: expect.any(String),
+      },
+    ]);
+    expect(stillReadable).toBeDefined();
+    expect(retired.batchItemFailures).toEqual([]);
+    expect(again.batchItemFailures).toEqual([]);
+    expect(await objectBytes(firstKey)).toBeUndefined();
+    expect((await objectBytes(currentKey))?.toString('utf8')).toBe(JSON.stringify(second));
+    const got = (await (await callApi('GET', `/v1/projects/${created.id}`, { token })).json()) as ProjectView;
+    expect(JSON.stringify(got.document)).toBe(JSON.stringify(second));
+  });
+
+  it("refuses to retire another project's document and deletes nothing", async () => {
+    // Arrange
+    const { tenantId, token } = await guestToken();
+    const victim = await createdProject(token, projectBody([], documentOf(600 * 1024)));
+    const other = await createdProject(token, projectBody([], { small: true }));
+    const victimKey = (await projectItem(tenantId, victim.id))!.documentKey!;
+
+    // Act
+    const result = invokeCleanupWorker([
+      {
+        type: 'document-superseded',
+        tenantId,
+        projectId: other.id,
+        documentKey: victimKey,
+        at: new Date().toISOString(),
+      },
+    ]);
+
+    // Assert: the one record failed (so the whole batch is reported failed), and the object is still there
+    await expect(result).rejects.toThrow('All records failed processing');
+    expect(await objectBytes(victimKey)).toBeDefined();
+  });
+
   it('moves a document back into the item when it shrinks below the inline limit', async () => {
     // Arrange
     const { tenantId, token } = await guestToken();
-    const created = await createdProject(token, projectBody([], documentOf(400 * 1024)));
+    const created = await createdProject(token, projectBody([], documentOf(600 * 1024)));
+    const before = await projectItem(tenantId, created.id);
 
     // Act
     const saved = await savedProject(token, created.id, 1, projectBody([], { pages: ['one'] }));
 
     // Assert
     const item = await projectItem(tenantId, created.id);
+    expect(before?.documentKey).toBeDefined();
     expect(saved.documentBytes).toBe(17);
     expect(item?.documentKey).toBeUndefined();
     expect(item?.documentJson).toBe('{"pages":["one"]}');

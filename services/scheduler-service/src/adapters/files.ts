@@ -7,25 +7,11 @@ import {
   storedFileObjectKeys,
   type FileItem,
 } from '@pixelvault/core';
-import type { FilePurgePorts, SkipReason } from '../domain/file-purge';
+import type { FilePurgePorts, PurgeRule, SkipReason } from '../domain/file-purge';
 import { schedulerDb } from './db';
 
 /** A file still referenced when its expiry came is looked at again this much later. */
 export const REFERENCED_RECHECK_MS = 24 * 3600 * 1000;
-
-/**
- * Which files may go (a file already `deleted` always may: a redelivery, or a DELETE's tombstone):
- * `expired`: files a sweep found, while still expired at `at` and unreferenced;
- * `deleted`: only tombstones of DELETE /v1/files/{id}, whose objects and item are removed;
- * `session-ended`: a logged-out guest's unsaved files: still its own, unreferenced and not long-term;
- * `erasure`: an erased user's files: still the user's and pinned by no order (other owners' references, from
- * copies of a shared project, do not keep them).
- */
-export type PurgeRule =
-  | { kind: 'expired' }
-  | { kind: 'deleted' }
-  | { kind: 'session-ended'; owner: string }
-  | { kind: 'erasure'; owner: string };
 
 export function filePurgePorts(tenantId: string, at: Date, rule: PurgeRule): FilePurgePorts {
   const db = schedulerDb();

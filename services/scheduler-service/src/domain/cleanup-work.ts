@@ -26,6 +26,13 @@ export const cleanupWork = z.discriminatedUnion('type', [
     toOwner: z.string(),
     at,
   }),
+  z.object({
+    type: z.literal('document-superseded'),
+    tenantId,
+    projectId: id,
+    documentKey: z.string().min(1),
+    at,
+  }),
   z.object({ type: z.literal('user-erasure'), tenantId, userId: z.string().regex(USER_ID_PATTERN), at }),
 ]);
 

@@ -10,6 +10,20 @@
 /** Why an expired file was not deleted. */
 export type SkipReason = 'gone' | 'in_use' | 'pinned' | 'not_expired' | 'long_term' | 'transferred';
 
+/**
+ * Which files may go (a file already `deleted` always may: a redelivery, or a DELETE's tombstone):
+ * `expired`: files a sweep found, while still expired at `at` and unreferenced;
+ * `deleted`: only tombstones of DELETE /v1/files/{id}, whose objects and item are removed;
+ * `session-ended`: a logged-out guest's unsaved files: still its own, unreferenced and not long-term;
+ * `erasure`: an erased user's files: still the user's and pinned by no order (other owners' references, from
+ * copies of a shared project, do not keep them).
+ */
+export type PurgeRule =
+  | { kind: 'expired' }
+  | { kind: 'deleted' }
+  | { kind: 'session-ended'; owner: string }
+  | { kind: 'erasure'; owner: string };
+
 export type FileMark = { marked: { fileId: string; objectKeys: string[] } } | { skipped: SkipReason };
 
 export interface FilePurgePorts {

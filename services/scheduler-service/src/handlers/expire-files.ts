@@ -1,5 +1,6 @@
 import { runSweepJob, type ScheduledEvent } from '@pixelvault/core';
 import pLimit from 'p-limit';
+import { schedulerDb } from '../adapters/db';
 import { forEachExpiredFilePage } from '../adapters/expiry-index';
 import { sendExpiredFiles } from '../adapters/work-queue';
 
@@ -13,6 +14,7 @@ const PARTITIONS_AT_ONCE = 16;
  */
 export const handler = (event: ScheduledEvent) =>
   runSweepJob('expireFiles', event, {
+    db: schedulerDb(),
     forEachPage: forEachExpiredFilePage,
     handle: sendExpiredFiles,
     each: pLimit(PARTITIONS_AT_ONCE),
