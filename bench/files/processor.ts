@@ -1,10 +1,10 @@
-import { fork } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LocalSystem } from '@pixelvault/local-aws';
 import type { SQSEvent } from 'aws-lambda';
 import { build } from 'esbuild';
 import {
+  invokeProcessor,
   objectCreatedMessage,
   objectKeyOf,
   postUploadEvent,
@@ -13,6 +13,7 @@ import {
 } from '../../tests/helpers/files';
 import { serviceEsbuildSettings } from '../esbuild-settings';
 import { repoRoot } from '../results-file';
+import { inChildProcess } from './child';
 import { processGroupCpuSeconds } from './cpu';
 import type { HandlerRun, HandlerRunRequest } from './handler-child';
 import type { Photo } from './photos';
@@ -25,6 +26,8 @@ const BATCH = 10;
 const STORE_CONCURRENCY = 4;
 // Distinct photos the handler's process renders (over and over, `concurrency` at a time) before it is timed.
 const WARM_UP_PHOTOS = 4;
+// A stalled processor shows as files not `ready` (lastReady throws) rather than as a hung benchmark.
+const UPDATES_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Registers the photos (POST /v1/files/batch, so their File items exist) and stores their originals straight in
@@ -41,16 +44,17 @@ async function stageUnannounced(token: string, photos: readonly Photo[]): Promis
   });
 }
 
+const updateItems = (system: LocalSystem) => system.stats().dynamodb?.requests.UpdateItem ?? 0;
+
 /**
  * When the next claim reaches DynamoDB: claims are the processor's first writes (UpdateItem), and nothing else
  * writes while a phase runs. The counts are in-process, so polling them is cheap.
  */
 function nextClaim(system: LocalSystem) {
-  const updates = () => system.stats().dynamodb?.requests.UpdateItem ?? 0;
-  const before = updates();
+  const before = updateItems(system);
   let at: number | undefined;
   const timer = setInterval(() => {
-    if (at === undefined && updates() > before) at = Date.now();
+    if (at === undefined && updateItems(system) > before) at = Date.now();
   }, 5);
   timer.unref();
   return {
@@ -62,19 +66,52 @@ function nextClaim(system: LocalSystem) {
   };
 }
 
+/**
+ * Resolves once the processor has made `count` more UpdateItem requests than now (or the time is up): two per
+ * processed file, its claim and its `ready`. Watching the in-process count rather than listing the files keeps
+ * the API's work (the file service's authorizer and list handler) off the cores while the processor is timed.
+ */
+async function processorUpdates(system: LocalSystem, count: number): Promise<void> {
+  const target = updateItems(system) + count;
+  const deadline = Date.now() + UPDATES_TIMEOUT_MS;
+  while (updateItems(system) < target && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 const chunks = <T>(items: readonly T[], size: number) =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
     items.slice(index * size, (index + 1) * size),
   );
 
 /**
- * The processor alone, as deployed locally (post-upload queue -> poller -> processUploads under
- * serverless-offline): the originals are stored beforehand without notifications, then all their ObjectCreated
- * messages are sent at once, and the time runs from the first claim to the last `ready`. Nothing else (client
- * hashing, fidelity checks of uploads, fauxqs storing originals) competes for the cores meanwhile.
+ * Loads `containers` module instances of processUploads in serverless-offline and runs each once: one record
+ * each (a stored original of `photos`), all at once, through serverless-offline's Lambda API as the poller
+ * invokes it. The timed wave that follows within serverless-offline's idle timeout (60 s) finds them warm, as a
+ * steady stream of uploads does in AWS; their cold starts (bundle, SDK, sharp) are not part of its figure.
  */
-export async function runProcessorOnly(system: LocalSystem, token: string, photos: readonly Photo[]) {
+async function warmContainers(token: string, photos: readonly Photo[]): Promise<void> {
   const bodies = await stageUnannounced(token, photos);
+  const responses = await Promise.all(bodies.map((body) => invokeProcessor([body])));
+  const failures = responses.flatMap((response) => response.batchItemFailures);
+  if (failures.length > 0) throw new Error(`warm-up: ${failures.length} records failed`);
+}
+
+/**
+ * The processor alone, as deployed locally (post-upload queue -> poller -> processUploads under
+ * serverless-offline), with warm containers (one per invocation the trigger runs at once, warmed with
+ * `warmUp.photos` of another session): the originals are stored beforehand without notifications, then all
+ * their ObjectCreated messages are sent at once, and the time runs from the first claim to the last `ready`.
+ * Nothing else (client hashing, fidelity checks of uploads, fauxqs storing originals, listing) competes for the
+ * cores meanwhile.
+ */
+export async function runProcessorOnly(
+  system: LocalSystem,
+  token: string,
+  photos: readonly Photo[],
+  warmUp: { token: string; photos: readonly Photo[] },
+) {
+  const bodies = await stageUnannounced(token, photos);
+  await warmContainers(warmUp.token, warmUp.photos);
   await system.idle();
   const fileService = system.services.find(({ name }) => name === 'file-service')!;
   const cpuBefore = processGroupCpuSeconds(fileService.pid);
@@ -83,15 +120,17 @@ export async function runProcessorOnly(system: LocalSystem, token: string, photo
   await Promise.all(
     chunks(bodies, BATCH).map((batch) => sendMessages(system.outputs.PostUploadQueueUrl!, batch)),
   );
-  const files = await untilProcessed(token, photos.length);
+  await processorUpdates(system, 2 * photos.length);
   const cpuAfter = processGroupCpuSeconds(fileService.pid);
   const after = processorTrigger(system.stats());
+  const files = await untilProcessed(token, photos.length);
   const seconds = (lastReady(files) - claim.at()) / 1000;
   return {
     files: photos.length,
+    warmContainers: warmUp.photos.length,
     seconds,
     filesPerSecond: photos.length / seconds,
-    // serverless-offline and its invocation workers; the listing polls that time the end cost a little too.
+    // serverless-offline and its invocation workers.
     fileServiceCpuSecondsPerFile:
       cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / photos.length,
     invocations: after.invocations - before.invocations,
@@ -121,31 +160,12 @@ async function bundledHandler(): Promise<string> {
   return outfile;
 }
 
-/** Runs the request in a fresh Node process (handler-child.ts) and answers what it measured. */
-function inChildProcess(request: HandlerRunRequest): Promise<HandlerRun> {
-  return new Promise((resolve, reject) => {
-    // The handler logs a line per record, as in Lambda; nobody reads them here.
-    const child = fork(path.join(__dirname, 'handler-child.ts'), {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      // Buffers (the warm-up photos) cross as bytes, not JSON.
-      serialization: 'advanced',
-    });
-    child.once('message', (message: { run?: HandlerRun; error?: string }) => {
-      if (message.error !== undefined) reject(new Error(`handler run: ${message.error}`));
-      else resolve(message.run!);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`handler process exited (${code}) without an answer`)));
-    child.send(request);
-  });
-}
-
 /**
  * The processor's code without the Lambda emulation: the real processUploads handler bundle, loaded once per
  * emulated container (`containers` module instances, so each has its own two-at-a-time limit and SDK clients,
  * as separate Lambdas would) in a plain Node process, invoked with the same SQS events (ten records each) against
- * the same local stack, with the Lambda's environment. A separate process, so its CPU time is the handler's
- * alone, not the emulated S3 and SQS this process serves.
+ * the same local stack, with the Lambda's environment. A separate process (on `cores` when given), so its CPU
+ * time is the handler's alone, not the emulated S3 and SQS this process serves.
  */
 export async function runHandlerInProcess(
   system: LocalSystem,
@@ -153,6 +173,7 @@ export async function runHandlerInProcess(
   photos: readonly Photo[],
   containers: number,
   concurrency: number,
+  cores?: string,
 ) {
   const bodies = await stageUnannounced(token, photos);
   const bundle = await bundledHandler();
@@ -160,20 +181,24 @@ export async function runHandlerInProcess(
     await system.idle();
     const events: SQSEvent[] = chunks(bodies, BATCH).map((batch) => postUploadEvent(batch));
     const claim = nextClaim(system);
-    const run = await inChildProcess({
-      bundle,
-      containers,
-      events,
-      warmUp: photos.slice(0, WARM_UP_PHOTOS).map((photo) => photo.bytes),
-      warmUpConcurrency: concurrency,
-      env: {
-        ...system.aws.lambdaEnvironment(),
-        TABLE_NAME: system.outputs.TableName!,
-        BUCKET_NAME: system.outputs.BucketName!,
-        EVENTS_QUEUE_URL: system.outputs.CleanupQueueUrl!,
-        POWERTOOLS_SERVICE_NAME: 'pixelvault-file-service',
+    const run = await inChildProcess<HandlerRunRequest, HandlerRun>(
+      'handler-child.ts',
+      {
+        bundle,
+        containers,
+        events,
+        warmUp: photos.slice(0, WARM_UP_PHOTOS).map((photo) => photo.bytes),
+        warmUpConcurrency: concurrency,
+        env: {
+          ...system.aws.lambdaEnvironment(),
+          TABLE_NAME: system.outputs.TableName!,
+          BUCKET_NAME: system.outputs.BucketName!,
+          EVENTS_QUEUE_URL: system.outputs.CleanupQueueUrl!,
+          POWERTOOLS_SERVICE_NAME: 'pixelvault-file-service',
+        },
       },
-    });
+      cores,
+    );
     if (run.failedRecords > 0) throw new Error(`${run.failedRecords} records failed in the handler run`);
     const files = await untilProcessed(token, photos.length);
     const seconds = (lastReady(files) - claim.at()) / 1000;
