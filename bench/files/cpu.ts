@@ -68,10 +68,11 @@ export function coreSplit(): CoreSplit | undefined {
   const cores = os.availableParallelism();
   if (cores < 2 || spawnSync('taskset', ['--version']).status !== 0) return undefined;
   const localAwsCores = Math.floor(cores / 2);
+  const list = (first: number, last: number) => (first === last ? `${first}` : `${first}-${last}`);
   return {
-    localAws: `0-${localAwsCores - 1}`,
-    measured: `${localAwsCores}-${cores - 1}`,
-    all: `0-${cores - 1}`,
+    localAws: list(0, localAwsCores - 1),
+    measured: list(localAwsCores, cores - 1),
+    all: list(0, cores - 1),
   };
 }
 
