@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 // Deep import, as local-aws's seed does: core's index also loads Middy, which only ships ESM entries.
-import { createDb, type Db } from '@pixelvault/core/src/entities';
+import { createDb, revocationKeyOf, type Db } from '@pixelvault/core/src/entities';
 import { LOCAL_CREDENTIALS, seedTenant } from '@pixelvault/local-aws';
 import {
   calculateJwkThumbprint,
@@ -225,10 +225,10 @@ export async function sessionItem(tenantId: string, sessionId: string) {
   return data;
 }
 
-/** Whether logout (or anything else) recorded this token as revoked. */
+/** Whether logout (or anything else) recorded this token, or its session, as revoked. */
 export async function isRevoked(token: string): Promise<boolean> {
-  const { tid, jti } = decodeJwt(token) as { tid: string; jti: string };
-  const { data } = await systemDb().entities.revokedToken.get({ tenantId: tid, jti }).go();
+  const claims = decodeJwt(token) as { tid: string; jti: string; sid?: string };
+  const { data } = await systemDb().entities.revocation.get(revocationKeyOf(claims)).go();
   return data !== null;
 }
 

@@ -4,6 +4,12 @@ export type Subject = `session#${string}` | `user#${string}` | `client#${string}
 export type Owner = `session#${string}` | `user#${string}`;
 
 const TOKEN_KINDS = ['guest', 'user', 'upload', 'partner'] as const;
+
+/** The verifier's largest allowed clock skew: a token may pass until this long after its exp. */
+export const MAX_CLOCK_TOLERANCE_SECONDS = 60;
+
+/** An upload link's lifetime; it carries the `sid` of the session that made it, so it can outlive it by this much. */
+export const UPLOAD_LINK_TTL_SECONDS = 30 * 60;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 /** The claims every Pixelvault access token carries (times in seconds since the epoch). */
@@ -24,7 +30,10 @@ export interface TokenClaims {
   owner?: Owner;
   /** Upload links only: keep the uploads beyond the guest session. */
   longTerm?: boolean;
-  /** Session tokens: the session (OIDC `sid`), which a user token's `user#` subject does not name. */
+  /**
+   * Session tokens and the upload links made with them: the session (OIDC `sid`), which a user token's `user#`
+   * subject does not name. Revoking the session stops them all.
+   */
   sid?: string;
 }
 

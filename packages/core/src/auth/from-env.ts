@@ -3,6 +3,7 @@ import { createDb, isTokenRevoked, type Db } from '../entities';
 import { unauthorized } from '../errors';
 import { callerFromClaims, type Caller } from '../http/caller';
 import { authenticateBearer, createTokenAuthorizer } from './authorizer';
+import type { TokenClaims } from './claims';
 import { createTokenVerifier, type TokenVerifier } from './verifier';
 
 let verifier: TokenVerifier | undefined;
@@ -18,15 +19,15 @@ export function verifierFromEnv(): TokenVerifier {
 
 /**
  * The TOKEN authorizer of every REST API: signature and claims checked with public keys only, then one GetItem
- * for revocation (logout), so a revoked token stops working at once everywhere.
+ * for revocation (of the token's session, or of the token itself when it has none: logout, erasure), so a
+ * revoked token stops working at once everywhere.
  */
 export function tokenAuthorizerFromEnv() {
   const db = createDb();
   return createTokenAuthorizer({ verifier: verifierFromEnv(), isRevoked: revocationCheck(db) });
 }
 
-const revocationCheck = (db: Db) => (claims: { tid: string; jti: string }) =>
-  isTokenRevoked(db, { tenantId: claims.tid, jti: claims.jti });
+const revocationCheck = (db: Db) => (claims: TokenClaims) => isTokenRevoked(db, claims);
 
 let db: Db | undefined;
 

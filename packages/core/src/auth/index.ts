@@ -1,4 +1,13 @@
-export { hasScope, scopesOf, type Owner, type Subject, type TokenClaims, type TokenKind } from './claims';
+export {
+  hasScope,
+  scopesOf,
+  MAX_CLOCK_TOLERANCE_SECONDS,
+  UPLOAD_LINK_TTL_SECONDS,
+  type Owner,
+  type Subject,
+  type TokenClaims,
+  type TokenKind,
+} from './claims';
 export {
   fileSigningKeys,
   generateSigningKey,

@@ -8,7 +8,7 @@ import {
   type JWTVerifyGetKey,
   type JWTVerifyOptions,
 } from 'jose';
-import { identityProblem, type TokenClaims } from './claims';
+import { identityProblem, MAX_CLOCK_TOLERANCE_SECONDS, type TokenClaims } from './claims';
 
 export type RejectionReason =
   | 'expired'
@@ -58,7 +58,6 @@ export interface TokenVerifier {
   verify(token: string): Promise<TokenClaims>;
 }
 
-const MAX_CLOCK_TOLERANCE_SECONDS = 60;
 // API Gateway accepts at most 10 KB of headers; our tokens are ~600 bytes. Don't parse anything bigger.
 const MAX_TOKEN_LENGTH = 8192;
 const REQUIRED_CLAIMS = ['exp', 'iat', 'nbf', 'jti', 'sub', 'tid'];

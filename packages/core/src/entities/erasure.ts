@@ -6,6 +6,9 @@ import { ISO_DATE_PATTERN, tenantIdAttribute, updatedAtAttribute } from './share
 export const ERASURE_COUNTS = [
   'sessions',
   'projects',
+  'shares',
+  // The partner's orders of the user, with their frozen documents (the partner asked for the erasure).
+  'orders',
   'files',
   'objects',
   // Files an order still pins: the partner's order keeps them until its retainUntil.
@@ -27,6 +30,8 @@ export const Erasure = new Entity({
     finishedAt: { type: 'string', validate: ISO_DATE_PATTERN },
     sessions: { type: 'number', required: true, default: 0 },
     projects: { type: 'number', required: true, default: 0 },
+    shares: { type: 'number', required: true, default: 0 },
+    orders: { type: 'number', required: true, default: 0 },
     files: { type: 'number', required: true, default: 0 },
     objects: { type: 'number', required: true, default: 0 },
     filesKeptPinned: { type: 'number', required: true, default: 0 },

@@ -11,7 +11,7 @@ import { Order } from './order';
 import { Project } from './project';
 import { ProjectShare } from './project-share';
 import { RateCounter } from './rate-counter';
-import { RevokedToken } from './revoked-token';
+import { Revocation } from './revocation';
 import { Session } from './session';
 import { Tenant } from './tenant';
 
@@ -35,7 +35,7 @@ export function createDb(options: DbOptions = {}) {
       partnerClient: new Entity(PartnerClient.schema),
       clientIdClaim: new Entity(ClientIdClaim.schema),
       session: new Entity(Session.schema),
-      revokedToken: new Entity(RevokedToken.schema),
+      revocation: new Entity(Revocation.schema),
       rateCounter: new Entity(RateCounter.schema),
       file: new Entity(File.schema),
       project: new Entity(Project.schema),
@@ -60,8 +60,23 @@ export {
   type PublicPartnerClient,
 } from './partner-client';
 export { RateCounter, incrementRateCounter, type RateCounterKey } from './rate-counter';
-export { RevokedToken, isTokenRevoked } from './revoked-token';
-export { Session, SESSION_TTL_GRACE_SECONDS, USER_ID_PATTERN, sessionOwner, userOwner } from './session';
+export {
+  Revocation,
+  isTokenRevoked,
+  revocationKeyOf,
+  revokeSessions,
+  sessionTokensVerifyUntil,
+  type RevocationReason,
+} from './revocation';
+export {
+  Session,
+  SESSION_TTL_GRACE_SECONDS,
+  USER_ID_PATTERN,
+  forEachUserSessionPage,
+  sessionOwner,
+  userOwner,
+  type SessionItem,
+} from './session';
 export { Tenant } from './tenant';
 export {
   File,
@@ -99,7 +114,13 @@ export {
   projectExpiryFields,
   type ProjectItem,
 } from './project';
-export { ProjectShare, SHARE_TOKEN_PATTERN, newShareToken, shareIdOf } from './project-share';
+export {
+  ProjectShare,
+  SHARE_TOKEN_PATTERN,
+  newShareToken,
+  shareIdOf,
+  type ProjectShareItem,
+} from './project-share';
 export {
   Order,
   EXTERNAL_ORDER_ID_PATTERN,
@@ -108,6 +129,7 @@ export {
   orderRetentionFields,
   type OrderItem,
 } from './order';
+export { pinWrites, releaseOrder, removeOrder } from './order-pins';
 export { ID_PATTERN, TENANT_ID_PATTERN, isConditionalCheckFailed } from './shared';
 export {
   MAX_REFERENCE_CHANGES,

@@ -76,6 +76,13 @@ export const Order = new Entity({
       pk: { field: 'pk', composite: ['tenantId', 'orderId'], casing: 'none' },
       sk: { field: 'sk', composite: [] },
     },
+    // Orders of an owner, newest first: the gsi1 partition the owner's files, projects and sessions share
+    // (ElectroDB's entity prefix in gsi1sk keeps a Query to orders only). Erasure finds a user's orders here.
+    byOwner: {
+      index: 'gsi1',
+      pk: { field: 'gsi1pk', composite: ['tenantId', 'owner'], casing: 'none' },
+      sk: { field: 'gsi1sk', composite: ['createdAt'] },
+    },
     byRetention: {
       index: 'expiry',
       pk: { field: 'gsi3pk', composite: ['retainPartition'], casing: 'none' },

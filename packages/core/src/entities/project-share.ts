@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Entity } from 'electrodb';
+import { Entity, type EntityItem } from 'electrodb';
 import { OWNER_PATTERN } from './file';
 import { createdAtAttribute, epochSeconds, ID_PATTERN, ISO_DATE_PATTERN, tenantIdAttribute } from './shared';
 
@@ -33,5 +33,13 @@ export const ProjectShare = new Entity({
       pk: { field: 'pk', composite: ['tenantId', 'shareId'], casing: 'none' },
       sk: { field: 'sk', composite: [] },
     },
+    // Shares of an owner, newest first (the owner's gsi1 partition): erasure finds a user's shares here.
+    byOwner: {
+      index: 'gsi1',
+      pk: { field: 'gsi1pk', composite: ['tenantId', 'owner'], casing: 'none' },
+      sk: { field: 'gsi1sk', composite: ['createdAt'] },
+    },
   },
 });
+
+export type ProjectShareItem = EntityItem<typeof ProjectShare>;

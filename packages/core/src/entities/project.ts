@@ -18,10 +18,6 @@ export const newProjectId = () => randomBytes(16).toString('base64url');
 export const projectObjectPrefix = (project: { tenantId: string; owner: string; projectId: string }) =>
   `t/${project.tenantId}/o/${project.owner}/p/${project.projectId}/`;
 
-/**
- * Where a document too large for the item lives: one object per saved version, with a random part, so two
- * writers racing for the same version never overwrite each other's bytes (only one of them wins the item).
- */
 /** Every prefix that may hold objects of the project: its owner's and each former owner's. */
 export const projectObjectPrefixes = (project: {
   tenantId: string;
@@ -31,6 +27,10 @@ export const projectObjectPrefixes = (project: {
 }) =>
   [project.owner, ...(project.formerOwners ?? [])].map((owner) => projectObjectPrefix({ ...project, owner }));
 
+/**
+ * Where a document too large for the item lives: one object per saved version, with a random part, so two
+ * writers racing for the same version never overwrite each other's bytes (only one of them wins the item).
+ */
 export const projectDocumentKey = (
   project: { tenantId: string; owner: string; projectId: string },
   version: number,

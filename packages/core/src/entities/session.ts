@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Entity } from 'electrodb';
+import { Entity, type EntityItem } from 'electrodb';
+import type { Db } from '.';
 import { createdAtAttribute, epochSeconds, ID_PATTERN, ISO_DATE_PATTERN, tenantIdAttribute } from './shared';
 
 /** Ended and expired sessions stay this long after expiresAt so cleanup jobs can still read them. */
@@ -63,3 +64,21 @@ export const Session = new Entity({
     },
   },
 });
+
+export type SessionItem = EntityItem<typeof Session>;
+
+/** A user's sessions (the byUser index), a page of at most 100 at a time. */
+export async function forEachUserSessionPage(
+  db: Db,
+  { tenantId, userId }: { tenantId: string; userId: string },
+  onPage: (sessions: SessionItem[]) => Promise<void>,
+): Promise<void> {
+  let cursor: string | null = null;
+  do {
+    const page: { data: SessionItem[]; cursor: string | null } = await db.entities.session.query
+      .byUser({ tenantId, owner: userOwner(userId) })
+      .go({ cursor, limit: 100 });
+    if (page.data.length > 0) await onPage(page.data);
+    cursor = page.cursor;
+  } while (cursor !== null);
+}

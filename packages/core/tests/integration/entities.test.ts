@@ -9,6 +9,7 @@ import {
   incrementRateCounter,
   isTokenRevoked,
   publicPartnerClient,
+  revokeSessions,
   SESSION_TTL_GRACE_SECONDS,
   userOwner,
   type Db,
@@ -276,39 +277,77 @@ describe('entities on the one table', () => {
     });
   });
 
-  describe('RevokedToken', () => {
-    it('answers a revocation check with one projected GetItem, per tenant', async () => {
+  describe('Revocation', () => {
+    const claimsOf = (tid: string, jti: string, sid?: string) => ({ tid, jti, ...(sid ? { sid } : {}) });
+
+    it('stops every token of a revoked session and a session-less token by its jti, one projected GetItem each, per tenant', async () => {
       // Arrange
       const [tenantA, tenantB] = [newTenantId(), newTenantId()];
-      const jti = newJti();
-      const expiresAt = '2031-01-01T06:00:00.000Z';
-      const { data } = await db.entities.revokedToken
-        .create({ tenantId: tenantA, jti, expiresAt, reason: 'logout' })
+      const sessionId = randomUUID();
+      const partnerJti = newJti();
+      await revokeSessions(
+        db,
+        [{ tenantId: tenantA, sessionId, expiresAt: '2031-01-01T06:00:00.000Z' }],
+        'logout',
+      );
+      await db.entities.revocation
+        .create({
+          tenantId: tenantA,
+          revokes: 'token',
+          id: partnerJti,
+          expiresAt: '2031-01-01T01:00:00.000Z',
+          reason: 'admin',
+        })
         .go();
       sent.length = 0;
       // Act
-      const revokedInA = await isTokenRevoked(db, { tenantId: tenantA, jti });
-      const revokedInB = await isTokenRevoked(db, { tenantId: tenantB, jti });
-      const unknown = await isTokenRevoked(db, { tenantId: tenantA, jti: newJti() });
+      const checks = await Promise.all([
+        isTokenRevoked(db, claimsOf(tenantA, newJti(), sessionId)), // the session token
+        isTokenRevoked(db, claimsOf(tenantA, newJti(), sessionId)), // an upload link of the session
+        isTokenRevoked(db, claimsOf(tenantB, newJti(), sessionId)), // the same ids in another tenant
+        isTokenRevoked(db, claimsOf(tenantA, newJti(), randomUUID())), // another session
+        isTokenRevoked(db, claimsOf(tenantA, partnerJti)), // the revoked partner token
+        isTokenRevoked(db, claimsOf(tenantA, sessionId)), // a session-less token whose jti is the session id
+      ]);
       // Assert
-      expect([revokedInA, revokedInB, unknown]).toEqual([true, false, false]);
-      expect(sent).toHaveLength(3);
+      expect(checks).toEqual([true, true, false, false, true, false]);
+      expect(sent).toHaveLength(6);
       for (const command of sent) {
         expect(command.name).toBe('GetItemCommand');
         expect(command.input.ProjectionExpression).toEqual(expect.any(String));
       }
-      expect(data.ttl).toBe(Date.parse(expiresAt) / 1000);
     });
 
-    it('keeps case-sensitive jtis apart', async () => {
+    it('lives until the last token of the session (an upload link made at its end) could verify, and skips sessions already over', async () => {
       // Arrange
       const tenantId = newTenantId();
-      const jti = `Aa${newJti()}`;
-      await db.entities.revokedToken
-        .create({ tenantId, jti, expiresAt: '2031-01-01T06:00:00.000Z', reason: 'logout' })
-        .go();
+      const [live, over] = [randomUUID(), randomUUID()];
+      const now = new Date('2031-01-01T00:00:00.000Z');
       // Act
-      const other = await isTokenRevoked(db, { tenantId, jti: jti.toLowerCase() });
+      await revokeSessions(
+        db,
+        [
+          { tenantId, sessionId: live, expiresAt: '2031-01-01T06:00:00.000Z' },
+          // its tokens verified until 23:31 the day before (30 min upload link + 60 s clock tolerance)
+          { tenantId, sessionId: over, expiresAt: '2030-12-31T23:29:00.000Z' },
+        ],
+        'erasure',
+        now,
+      );
+      // Assert
+      const { data } = await db.entities.revocation.get({ tenantId, revokes: 'session', id: live }).go();
+      expect(data).toMatchObject({ expiresAt: '2031-01-01T06:31:00.000Z', reason: 'erasure' });
+      expect(data?.ttl).toBe(Date.parse('2031-01-01T06:31:00.000Z') / 1000);
+      expect(await isTokenRevoked(db, claimsOf(tenantId, newJti(), over))).toBe(false);
+    });
+
+    it('keeps case-sensitive ids apart', async () => {
+      // Arrange
+      const tenantId = newTenantId();
+      const sessionId = `Aa${newJti()}`;
+      await revokeSessions(db, [{ tenantId, sessionId, expiresAt: '2031-01-01T06:00:00.000Z' }], 'logout');
+      // Act
+      const other = await isTokenRevoked(db, claimsOf(tenantId, newJti(), sessionId.toLowerCase()));
       // Assert
       expect(other).toBe(false);
     });

@@ -38,3 +38,34 @@ export const tokenSettings = () => ({
   issuer: requiredEnv('TOKEN_ISSUER'),
   audience: requiredEnv('TOKEN_AUDIENCE'),
 });
+
+/**
+ * Writes a session; a user's only while no erasure of that user runs (one transaction with a check of the
+ * Erasure item), so an erasure's revocations cover every session the user will have. False when one runs.
+ */
+export async function createSession(session: {
+  tenantId: string;
+  sessionId: string;
+  kind: 'guest' | 'user';
+  userId?: string;
+  expiresAt: string;
+}): Promise<boolean> {
+  const { tenantId, userId } = session;
+  if (userId === undefined) {
+    await identityDb().entities.session.create(session).go();
+    return true;
+  }
+  const { canceled, data } = await identityDb()
+    .transaction.write(({ session: sessions, erasure }) => [
+      sessions.create(session).commit(),
+      erasure
+        .check({ tenantId, userId })
+        .where(({ state }, { ne, notExists }) => `${notExists(state)} OR ${ne(state, 'running')}`)
+        .commit(),
+    ])
+    .go();
+  if (!canceled) return true;
+  const [sessionWrite, erasureCheck] = (data as Array<{ code: string }>).map((result) => result.code);
+  if (erasureCheck === 'ConditionalCheckFailed' && sessionWrite === 'None') return false;
+  throw new Error(`Session not created: ${sessionWrite}, ${erasureCheck}`);
+}

@@ -6,5 +6,6 @@ export const erasureReport = (erasure: ErasureItem) => ({
   state: erasure.state,
   requestedAt: erasure.requestedAt,
   ...(erasure.finishedAt === undefined ? {} : { finishedAt: erasure.finishedAt }),
-  counts: Object.fromEntries(ERASURE_COUNTS.map((count) => [count, erasure[count]])),
+  // `?? 0`: reports written before a count existed lack it.
+  counts: Object.fromEntries(ERASURE_COUNTS.map((count) => [count, erasure[count] ?? 0])),
 });

@@ -1,9 +1,11 @@
+import { UPLOAD_LINK_TTL_SECONDS } from '@pixelvault/core';
+
 /** How long each kind of token lives and what it may do. */
 export const TOKEN_POLICY = {
   guest: { ttlSeconds: 6 * 3600, scopes: ['files:read', 'files:write', 'projects:read', 'projects:write'] },
   user: { ttlSeconds: 12 * 3600, scopes: ['files:read', 'files:write', 'projects:read', 'projects:write'] },
   // A QR code on a phone: upload only, short-lived, bound to the session or user that made it.
-  upload: { ttlSeconds: 30 * 60, scopes: ['files:upload'] },
+  upload: { ttlSeconds: UPLOAD_LINK_TTL_SECONDS, scopes: ['files:upload'] },
   partner: { ttlSeconds: 3600, scopes: [] as string[] },
 } as const;
 

@@ -12,7 +12,7 @@ import {
   type Caller,
 } from '@pixelvault/core';
 import { z } from 'zod';
-import { identityDb, signingKeys, tokenSettings } from '../adapters/identity';
+import { createSession, identityDb, signingKeys, tokenSettings } from '../adapters/identity';
 import { minuteWindow } from '../domain/rate-limit';
 import { TOKEN_POLICY } from '../domain/token-policy';
 
@@ -89,7 +89,14 @@ export const handler = httpHandler(
       now,
     );
     const expiresAt = new Date(claims.exp * 1000).toISOString();
-    await db.entities.session.create({ tenantId, sessionId, kind, userId, expiresAt }).go();
+    if (!(await createSession({ tenantId, sessionId, kind, userId, expiresAt }))) {
+      throw new ApiError(
+        409,
+        'erasure_running',
+        'This user is being erased; try again when the erasure is done',
+        [{ field: 'userId', reason: 'an erasure of this user is running' }],
+      );
+    }
     return {
       statusCode: 201,
       headers: { 'cache-control': 'no-store' },

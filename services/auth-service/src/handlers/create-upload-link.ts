@@ -8,8 +8,8 @@ import { uploadLinkUrl } from '../domain/upload-link';
 const body = z.object({ longTerm: z.boolean().optional() }).default({});
 
 /**
- * POST /v1/auth/upload-links (session token): a 30-minute, upload-only token bound to the caller as owner,
- * the phone page URL carrying it, and that URL as a QR code SVG for the editor to show.
+ * POST /v1/auth/upload-links (session token): a 30-minute, upload-only token bound to the caller as owner and to
+ * its session, the phone page URL carrying it, and that URL as a QR code SVG for the editor to show.
  */
 export const handler = httpHandler(
   async ({ event, body: { longTerm } }) => {
@@ -27,6 +27,8 @@ export const handler = httpHandler(
       ttlSeconds: TOKEN_POLICY.upload.ttlSeconds,
       owner,
       longTerm: longTerm ?? false,
+      // Ending the session (logout, erasure) stops its upload links too.
+      sessionId: caller.sessionId,
     });
     const url = uploadLinkUrl(requiredEnv('UPLOAD_PAGE_URL'), token);
     const qrSvg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });

@@ -1,10 +1,11 @@
-import { ApiError, callerOf, httpHandler, isConditionalCheckFailed } from '@pixelvault/core';
+import { ApiError, callerOf, httpHandler, isConditionalCheckFailed, revokeSessions } from '@pixelvault/core';
 import { identityDb } from '../adapters/identity';
 import { enqueueWork } from '../adapters/work-queue';
 
 /**
- * DELETE /v1/auth/sessions/current: revokes this token until it expires (every authorizer checks), ends the
- * session, and for a guest hands its unsaved files to the cleanup worker.
+ * DELETE /v1/auth/sessions/current: revokes the session, and so every token of it (this one and its upload
+ * links), until they expire (every authorizer checks); ends the session, and for a guest hands its unsaved
+ * files to the cleanup worker.
  */
 export const handler = httpHandler(async ({ event }) => {
   const caller = callerOf(event);
@@ -13,14 +14,13 @@ export const handler = httpHandler(async ({ event }) => {
   }
   const db = identityDb();
   const now = new Date().toISOString();
-  await db.entities.revokedToken
-    .put({
-      tenantId: caller.tenantId,
-      jti: caller.jti,
-      expiresAt: new Date(caller.exp * 1000).toISOString(),
-      reason: 'logout',
-    })
-    .go();
+  // A session token's exp is its session's end.
+  const session = {
+    tenantId: caller.tenantId,
+    sessionId: caller.sessionId,
+    expiresAt: new Date(caller.exp * 1000).toISOString(),
+  };
+  await revokeSessions(db, [session], 'logout');
   await db.entities.session
     .patch({ tenantId: caller.tenantId, sessionId: caller.sessionId })
     .set({ endedAt: now })

@@ -6,6 +6,7 @@ import {
   callApi,
   createTestTenant,
   guestSession,
+  isRevoked,
   partnerApiKeyHeader,
   partnerToken,
   postJson,
@@ -13,8 +14,11 @@ import {
   sessionsOfTenant,
   signWith,
   takeCleanupWork,
+  uploadLink,
+  userSession,
   verifyWithPublishedKeys,
 } from '../../../../tests/helpers/identity';
+import { newUpload } from '../../../../tests/helpers/files';
 
 const HOUR_MS = 3600_000;
 
@@ -288,6 +292,31 @@ describe('DELETE /v1/auth/sessions/current (logout)', () => {
         at: expect.any(String),
       },
     ]);
+  });
+
+  it("stops the session's upload links with it, not those of the user's other session", async () => {
+    // Arrange
+    const tenant = await createTestTenant();
+    const userId = `customer-${Date.now()}`;
+    const session = await userSession(tenant, userId);
+    const otherSession = await userSession(tenant, userId);
+    const link = await uploadLink(session.accessToken);
+    const otherLink = await uploadLink(otherSession.accessToken);
+
+    // Act
+    const logout = await callApi('DELETE', '/v1/auth/sessions/current', { token: session.accessToken });
+
+    // Assert
+    expect(logout.status).toBe(204);
+    const uploads = await Promise.all(
+      [link, otherLink].map(({ token }) =>
+        callApi('POST', '/v1/files', { token, body: newUpload().registration }),
+      ),
+    );
+    expect(uploads.map((response) => response.status)).toEqual([401, 201]);
+    const other = await callApi('GET', '/v1/files', { token: otherSession.accessToken });
+    expect(other.status).toBe(200);
+    expect([await isRevoked(session.accessToken), await isRevoked(link.token)]).toEqual([true, true]);
   });
 
   it('refuses an upload-link token with 403 and revokes nothing', async () => {

@@ -41,6 +41,7 @@ describe('POST /v1/auth/upload-links', () => {
       sub: `session#${guest.sessionId}`,
       owner: `session#${guest.sessionId}`,
       longTerm: false,
+      sid: guest.sessionId,
     });
     expect(claims.exp! * 1000).toBe(Date.parse(link.expiresAt));
     // The token rides in the fragment only, which browsers never send to a server.

@@ -4,8 +4,6 @@ let db: Db | undefined;
 
 export const projectsDb = (): Db => (db ??= createDb());
 
-export type { TransactionEntities as Entities, TransactionItem } from '@pixelvault/core';
-
 /** core's runReferenceTransaction on this service's table. */
 export const runTransaction = (
   build: Parameters<typeof runReferenceTransaction>[1],

@@ -2,9 +2,11 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   chunksOf,
-  deleteObjects,
   MAX_REFERENCE_CHANGES,
   orderRetentionFields,
+  pinWrites,
+  releaseOrder,
+  removeOrder,
   requiredEnv,
   s3Client,
   type OrderItem,
@@ -12,7 +14,7 @@ import {
   type ProjectItem,
 } from '@pixelvault/core';
 import type { Download } from '../domain/ordering';
-import { projectsDb, runTransaction, type Entities, type TransactionItem } from './db';
+import { projectsDb, runTransaction } from './db';
 
 /** How long the download URLs of an order's originals and documents stay valid. */
 export const DOWNLOAD_URL_TTL_SECONDS = 15 * 60;
@@ -31,30 +33,6 @@ export async function unreadyFileIds(tenantId: string, fileIds: readonly string[
   if (unprocessed.length > 0) throw new Error(`BatchGetItem left ${unprocessed.length} files unread`);
   const ready = new Set(data.filter((file) => file.state === 'ready').map((file) => file.fileId));
   return fileIds.filter((id) => !ready.has(id));
-}
-
-/** +1 pinCount on each file (conditional: still `ready`) or -1 (conditional: pinned). */
-function pinWrites(
-  { file }: Pick<Entities, 'file'>,
-  tenantId: string,
-  { pin, unpin }: { pin: readonly string[]; unpin: readonly string[] },
-): TransactionItem[] {
-  return [
-    ...pin.map((fileId) =>
-      file
-        .patch({ tenantId, fileId })
-        .add({ pinCount: 1 })
-        .where(({ state }, { eq }) => eq(state, 'ready'))
-        .commit(),
-    ),
-    ...unpin.map((fileId) =>
-      file
-        .patch({ tenantId, fileId })
-        .subtract({ pinCount: 1 })
-        .where(({ pinCount }, { gt }) => gt(pinCount, 0))
-        .commit(),
-    ),
-  ];
 }
 
 export interface NewOrder {
@@ -129,7 +107,7 @@ export async function pinRest(order: OrderItem): Promise<PlaceOutcome> {
     );
     if (failure && 'stale' in failure) return { order: (await findOrder(order.tenantId, order.orderId))! };
     if (failure) {
-      await releaseOrder({ ...order, pinnedCount: from });
+      await releaseOrder(projectsDb(), { ...order, pinnedCount: from });
       return { unreadyFileIds: failure.unusableFileIds };
     }
     pinned = from + chunk.length;
@@ -141,41 +119,8 @@ export async function pinRest(order: OrderItem): Promise<PlaceOutcome> {
   return { order: data! };
 }
 
-/**
- * An order past `retainUntil`: its frozen documents go, then its files are unpinned and the order deleted
- * (releaseOrder). A crash midway leaves the order in the index with fewer pins; the next sweep finishes it.
- */
-export async function releaseEndedOrder(order: OrderItem): Promise<void> {
-  await deleteObjects(order.projects.map((project) => project.documentKey));
-  await releaseOrder(order);
-}
-
-/** Undoes a failed order (or ends a retained one): unpins what it pinned, 99 per transaction, then deletes it. */
-async function releaseOrder(order: OrderItem): Promise<void> {
-  const key = { tenantId: order.tenantId, orderId: order.orderId };
-  let pinned = order.pinnedCount;
-  while (pinned > 0) {
-    const from = pinned;
-    const chunk = order.fileIds.slice(Math.max(0, from - MAX_REFERENCE_CHANGES), from);
-    const failure = await runTransaction(
-      ({ order: orders, file }) => [
-        orders
-          .patch(key)
-          .set({ pinnedCount: from - chunk.length })
-          .where(({ pinnedCount }, { eq }) => eq(pinnedCount, from))
-          .commit(),
-        ...pinWrites({ file }, order.tenantId, { pin: [], unpin: chunk }),
-      ],
-      chunk,
-    );
-    if (failure) throw new Error(`Could not release order ${order.orderId}: ${JSON.stringify(failure)}`);
-    pinned = from - chunk.length;
-  }
-  await projectsDb()
-    .entities.order.delete(key)
-    .where(({ pinnedCount }, { eq }) => eq(pinnedCount, 0))
-    .go();
-}
+/** An order past `retainUntil`: core's removeOrder (frozen documents, pins, the order). */
+export const releaseEndedOrder = (order: OrderItem) => removeOrder(projectsDb(), order);
 
 /** Presigned GETs of every pinned original (by its File's object key) and of each frozen document. */
 export async function orderDownloads(

@@ -3,6 +3,8 @@
  * GET /v1/openapi.json so partners can generate clients. A test compares its operations with the http events
  * every service deploys and calls each one on the live system.
  */
+import { ERASURE_COUNTS } from '@pixelvault/core';
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ 'application/json': { schema } });
 const body = (schema: object) => ({ required: true, content: json(schema) });
@@ -93,12 +95,7 @@ export const openApiDocument = {
           finishedAt: { type: 'string', format: 'date-time' },
           counts: {
             type: 'object',
-            properties: Object.fromEntries(
-              ['sessions', 'projects', 'files', 'objects', 'filesKeptPinned'].map((count) => [
-                count,
-                { type: 'integer' },
-              ]),
-            ),
+            properties: Object.fromEntries(ERASURE_COUNTS.map((count) => [count, { type: 'integer' }])),
           },
         },
       },
@@ -236,12 +233,17 @@ export const openApiDocument = {
           type: 'object',
           properties: { tenantId: { type: 'string' }, userId: { type: 'string' } },
         }),
-        responses: { '201': answer('The session', ref('Session')), ...refusals, '429': error('Too many') },
+        responses: {
+          '201': answer('The session', ref('Session')),
+          ...refusals,
+          '409': error('An erasure of the user is running'),
+          '429': error('Too many'),
+        },
       },
     },
     '/v1/auth/sessions/current': {
       delete: {
-        summary: 'Log out',
+        summary: 'Log out: every token of the session (and its upload links) stops',
         security: session,
         responses: { '204': answer('Ended'), '401': refusals['401'] },
       },
@@ -266,7 +268,8 @@ export const openApiDocument = {
     },
     '/v1/auth/users/{userId}/erase': {
       post: {
-        summary: "Erase everything of a partner's user (sessions, projects, files); 202, then GET the report",
+        summary:
+          "Erase everything of a partner's user (sessions, projects, shares, orders, files); its tokens stop at once; 202, then GET the report",
         security: partner,
         parameters: [idParam('userId', "The partner's user")],
         responses: { '202': answer('Accepted, or already running', ref('Erasure')), ...refusals },

@@ -1,35 +1,74 @@
 import {
   deletePrefix,
   ERASURE_REPORT_TTL_SECONDS,
+  forEachUserSessionPage,
   projectObjectPrefixes,
+  removeOrder,
   removeProject,
-  userOwner,
+  revokeSessions,
   type ErasureCount,
+  type OrderItem,
   type ProjectItem,
+  type ProjectShareItem,
+  type SessionItem,
 } from '@pixelvault/core';
 import { schedulerDb } from './db';
+import { forEachPage, OWNER_PAGE_SIZE } from './ownership';
 
-/** The user's sessions a page at a time (gsi1: a user's sessions share the owner partition). */
-export async function forEachUserSessionPage(
+/** The user's sessions a page at a time (core: gsi1, a user's sessions share the owner partition). */
+export const forEachUserSession = (
   tenantId: string,
   userId: string,
-  onPage: (sessionIds: string[]) => Promise<void>,
-): Promise<void> {
-  let cursor: string | null = null;
-  do {
-    const page: { data: Array<{ sessionId: string }>; cursor: string | null } = await schedulerDb()
-      .entities.session.query.byUser({ tenantId, owner: userOwner(userId) })
-      .go({ cursor, limit: 100 });
-    if (page.data.length > 0) await onPage(page.data.map((session) => session.sessionId));
-    cursor = page.cursor;
-  } while (cursor !== null);
-}
+  onPage: (sessions: SessionItem[]) => Promise<void>,
+) => forEachUserSessionPage(schedulerDb(), { tenantId, userId }, onPage);
 
-export async function deleteSessions(tenantId: string, sessionIds: string[]): Promise<void> {
+/**
+ * Revokes every token of the sessions (the erase request did so for those it saw; a session written meanwhile
+ * is caught here), then deletes them.
+ */
+export async function deleteSessions(sessions: SessionItem[]): Promise<void> {
+  await revokeSessions(schedulerDb(), sessions, 'erasure');
   const { unprocessed } = await schedulerDb()
-    .entities.session.delete(sessionIds.map((sessionId) => ({ tenantId, sessionId })))
+    .entities.session.delete(sessions.map(({ tenantId, sessionId }) => ({ tenantId, sessionId })))
     .go();
   if (unprocessed.length > 0) throw new Error(`${unprocessed.length} sessions not deleted`);
+}
+
+export const forEachOwnSharePage = (
+  tenantId: string,
+  owner: string,
+  onPage: (shares: ProjectShareItem[]) => Promise<void>,
+) =>
+  forEachPage(
+    (cursor) =>
+      schedulerDb()
+        .entities.projectShare.query.byOwner({ tenantId, owner })
+        .go({ cursor, limit: OWNER_PAGE_SIZE }),
+    onPage,
+  );
+
+export async function deleteShares(shares: ProjectShareItem[]): Promise<void> {
+  const { unprocessed } = await schedulerDb()
+    .entities.projectShare.delete(shares.map(({ tenantId, shareId }) => ({ tenantId, shareId })))
+    .go();
+  if (unprocessed.length > 0) throw new Error(`${unprocessed.length} shares not deleted`);
+}
+
+export const forEachOwnOrderPage = (
+  tenantId: string,
+  owner: string,
+  onPage: (orders: OrderItem[]) => Promise<void>,
+) =>
+  forEachPage(
+    (cursor) =>
+      schedulerDb().entities.order.query.byOwner({ tenantId, owner }).go({ cursor, limit: OWNER_PAGE_SIZE }),
+    onPage,
+  );
+
+/** Core's removeOrder (frozen documents, pins, the order, as releaseOrders does); its documents' count. */
+export async function eraseOrder(order: OrderItem): Promise<number> {
+  await removeOrder(schedulerDb(), order);
+  return order.projects.length;
 }
 
 // A save slipping in between reading and deleting a project is retried this often.

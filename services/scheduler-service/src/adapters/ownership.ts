@@ -6,7 +6,7 @@ export const OWNER_PAGE_SIZE = 100;
 
 type Page<T> = { data: T[]; cursor: string | null };
 
-async function forEachPage<T>(
+export async function forEachPage<T>(
   query: (cursor: string | null) => Promise<Page<T>>,
   onPage: (items: T[]) => Promise<void>,
 ): Promise<void> {

@@ -2,16 +2,23 @@ import type { ErasureCount } from '@pixelvault/core';
 import type { PurgeOutcome } from './file-purge';
 
 /**
- * Erasing a user: sessions, then projects (releasing their references, so the user's files are free), then
- * files with their objects; each page's counts are added to the report as it goes, so a redelivery after a
- * crash adds only what it removes itself, and finds only what is left.
+ * Erasing a user: sessions (revoked, then deleted), projects (releasing their references, so the user's files
+ * are free), shares, orders (unpinning their files), then files with their objects; each page's counts are
+ * added to the report as it goes, so a redelivery after a crash adds only what it removes itself, and finds
+ * only what is left.
  */
-export interface ErasurePorts<S, P> {
+export interface ErasurePorts<S = unknown, P = unknown, H = unknown, O = unknown> {
   forEachSessionPage(onPage: (sessions: S[]) => Promise<void>): Promise<void>;
+  /** Revokes every token of the sessions, then deletes them. */
   deleteSessions(sessions: S[]): Promise<void>;
   forEachProjectPage(onPage: (projects: P[]) => Promise<void>): Promise<void>;
   /** The number of objects removed with it. */
   deleteProject(project: P): Promise<number>;
+  forEachSharePage(onPage: (shares: H[]) => Promise<void>): Promise<void>;
+  deleteShares(shares: H[]): Promise<void>;
+  forEachOrderPage(onPage: (orders: O[]) => Promise<void>): Promise<void>;
+  /** Unpins its files and deletes it; the number of objects (frozen documents) removed with it. */
+  deleteOrder(order: O): Promise<number>;
   forEachFilePage(onPage: (fileIds: string[]) => Promise<void>): Promise<void>;
   purgeFiles(fileIds: string[]): Promise<PurgeOutcome>;
   addCounts(counts: Partial<Record<ErasureCount, number>>): Promise<void>;
@@ -21,7 +28,7 @@ export interface ErasurePorts<S, P> {
 /** Object keys per deleted file: the original and both variants. */
 const OBJECTS_PER_FILE = 3;
 
-export async function eraseUser<S, P>(ports: ErasurePorts<S, P>): Promise<void> {
+export async function eraseUser<S, P, H, O>(ports: ErasurePorts<S, P, H, O>): Promise<void> {
   await ports.forEachSessionPage(async (sessions) => {
     await ports.deleteSessions(sessions);
     await ports.addCounts({ sessions: sessions.length });
@@ -34,13 +41,33 @@ export async function eraseUser<S, P>(ports: ErasurePorts<S, P>): Promise<void> 
     }
     await ports.addCounts({ projects: projects.length, objects });
   });
-  await ports.forEachFilePage(async (fileIds) => {
-    const outcome = await ports.purgeFiles(fileIds);
-    await ports.addCounts({
-      files: outcome.deleted,
-      objects: outcome.deleted * OBJECTS_PER_FILE,
-      filesKeptPinned: outcome.skipped.pinned ?? 0,
-    });
+  await ports.forEachSharePage(async (shares) => {
+    await ports.deleteShares(shares);
+    await ports.addCounts({ shares: shares.length });
   });
+  const eraseOrders = async () => {
+    let found = 0;
+    await ports.forEachOrderPage(async (orders) => {
+      let objects = 0;
+      for (const order of orders) objects += await ports.deleteOrder(order);
+      found += orders.length;
+      await ports.addCounts({ orders: orders.length, objects });
+    });
+    return found;
+  };
+  const eraseFiles = () =>
+    ports.forEachFilePage(async (fileIds) => {
+      const outcome = await ports.purgeFiles(fileIds);
+      await ports.addCounts({
+        files: outcome.deleted,
+        objects: outcome.deleted * OBJECTS_PER_FILE,
+        filesKeptPinned: outcome.skipped.pinned ?? 0,
+      });
+    });
+  await eraseOrders();
+  await eraseFiles();
+  // The user's tokens are revoked and no new session can start, but a partner may still have placed an order
+  // (on a project read before it went): one last look, so no order pins a file of the user once it is done.
+  if ((await eraseOrders()) > 0) await eraseFiles();
   await ports.finish();
 }

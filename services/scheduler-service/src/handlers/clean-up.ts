@@ -14,9 +14,13 @@ import pLimit from 'p-limit';
 import {
   addErasureCounts,
   deleteSessions,
+  deleteShares,
+  eraseOrder,
   eraseProject,
   finishErasure,
-  forEachUserSessionPage,
+  forEachOwnOrderPage,
+  forEachOwnSharePage,
+  forEachUserSession,
 } from '../adapters/erasure';
 import { filePurgePorts, removeRejectedObjects } from '../adapters/files';
 import {
@@ -112,11 +116,15 @@ async function carryOut(work: CleanupWork, tally: Tally, each: ReturnType<typeof
       const owner = userOwner(userId);
       const at = new Date(work.at);
       const ports = filePurgePorts(tenantId, at, { kind: 'erasure', owner });
-      await eraseUser<string, ProjectItem>({
-        forEachSessionPage: (onPage) => forEachUserSessionPage(tenantId, userId, onPage),
-        deleteSessions: (sessionIds) => deleteSessions(tenantId, sessionIds),
+      await eraseUser({
+        forEachSessionPage: (onPage) => forEachUserSession(tenantId, userId, onPage),
+        deleteSessions,
         forEachProjectPage: (onPage) => forEachOwnProjectPage(tenantId, owner, onPage),
         deleteProject: eraseProject,
+        forEachSharePage: (onPage) => forEachOwnSharePage(tenantId, owner, onPage),
+        deleteShares,
+        forEachOrderPage: (onPage) => forEachOwnOrderPage(tenantId, owner, onPage),
+        deleteOrder: eraseOrder,
         forEachFilePage: (onPage) =>
           forEachOwnFilePage(tenantId, owner, (files) => onPage(files.map((file) => file.fileId))),
         purgeFiles: async (fileIds) => {
