@@ -5,6 +5,7 @@
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSHandler } from 'aws-lambda';
 import { processImage } from '../../services/file-service/src/domain/process-image';
+import { answerParent } from './child';
 import { inPool } from './pool';
 
 export interface HandlerRunRequest {
@@ -70,10 +71,4 @@ async function run(request: HandlerRunRequest): Promise<HandlerRun> {
   };
 }
 
-process.once('message', (request: HandlerRunRequest) => {
-  run(request).then(
-    (result) => process.send!({ run: result }, () => process.exit(0)),
-    (error: unknown) =>
-      process.send!({ error: String((error as Error).stack ?? error) }, () => process.exit(1)),
-  );
-});
+answerParent(run);

@@ -2,6 +2,8 @@ import type { LocalSystem, SystemStats, TriggerStats } from '@pixelvault/local-a
 import { processImage } from '../../services/file-service/src/domain/process-image';
 import { callApi } from '../../tests/helpers/identity';
 import { putUpload, registerBatch, type FileView, type UploadInstructions } from '../../tests/helpers/files';
+import type { BaselineRequest } from './baseline-child';
+import { inChildProcess } from './child';
 import { ownCpuSeconds, ownProcessGroup, processGroupCpuSeconds } from './cpu';
 import type { Photo } from './photos';
 import { inPool } from './pool';
@@ -206,3 +208,11 @@ export async function processInProcess(photos: readonly Photo[], concurrency: nu
     cpuSecondsPerFile: (ownCpuSeconds() - cpuBefore) / photos.length,
   };
 }
+
+/** processInProcess on the first `count` cached bench photos in a process of its own, on `cores` when given. */
+export const processInChild = (count: number, concurrency: number, cores?: string) =>
+  inChildProcess<BaselineRequest, Awaited<ReturnType<typeof processInProcess>>>(
+    'baseline-child.ts',
+    { count, concurrency },
+    cores,
+  );

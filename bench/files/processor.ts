@@ -1,10 +1,10 @@
-import { fork } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LocalSystem } from '@pixelvault/local-aws';
 import type { SQSEvent } from 'aws-lambda';
 import { build } from 'esbuild';
 import {
+  invokeProcessor,
   objectCreatedMessage,
   objectKeyOf,
   postUploadEvent,
@@ -13,6 +13,7 @@ import {
 } from '../../tests/helpers/files';
 import { serviceEsbuildSettings } from '../esbuild-settings';
 import { repoRoot } from '../results-file';
+import { inChildProcess } from './child';
 import { processGroupCpuSeconds } from './cpu';
 import type { HandlerRun, HandlerRunRequest } from './handler-child';
 import type { Photo } from './photos';
@@ -68,13 +69,34 @@ const chunks = <T>(items: readonly T[], size: number) =>
   );
 
 /**
- * The processor alone, as deployed locally (post-upload queue -> poller -> processUploads under
- * serverless-offline): the originals are stored beforehand without notifications, then all their ObjectCreated
- * messages are sent at once, and the time runs from the first claim to the last `ready`. Nothing else (client
- * hashing, fidelity checks of uploads, fauxqs storing originals) competes for the cores meanwhile.
+ * Loads `containers` module instances of processUploads in serverless-offline and runs each once: one record
+ * each (a stored original of `photos`), all at once, through serverless-offline's Lambda API as the poller
+ * invokes it. The timed wave that follows within serverless-offline's idle timeout (60 s) finds them warm, as a
+ * steady stream of uploads does in AWS; their cold starts (bundle, SDK, sharp) are not part of its figure.
  */
-export async function runProcessorOnly(system: LocalSystem, token: string, photos: readonly Photo[]) {
+async function warmContainers(token: string, photos: readonly Photo[]): Promise<void> {
   const bodies = await stageUnannounced(token, photos);
+  const responses = await Promise.all(bodies.map((body) => invokeProcessor([body])));
+  const failures = responses.flatMap((response) => response.batchItemFailures);
+  if (failures.length > 0) throw new Error(`warm-up: ${failures.length} records failed`);
+}
+
+/**
+ * The processor alone, as deployed locally (post-upload queue -> poller -> processUploads under
+ * serverless-offline), with warm containers (one per invocation the trigger runs at once, warmed with
+ * `warmUp.photos` of another session): the originals are stored beforehand without notifications, then all
+ * their ObjectCreated messages are sent at once, and the time runs from the first claim to the last `ready`.
+ * Nothing else (client hashing, fidelity checks of uploads, fauxqs storing originals, listing) competes for the
+ * cores meanwhile.
+ */
+export async function runProcessorOnly(
+  system: LocalSystem,
+  token: string,
+  photos: readonly Photo[],
+  warmUp: { token: string; photos: readonly Photo[] },
+) {
+  const bodies = await stageUnannounced(token, photos);
+  await warmContainers(warmUp.token, warmUp.photos);
   await system.idle();
   const fileService = system.services.find(({ name }) => name === 'file-service')!;
   const cpuBefore = processGroupCpuSeconds(fileService.pid);
@@ -83,15 +105,19 @@ export async function runProcessorOnly(system: LocalSystem, token: string, photo
   await Promise.all(
     chunks(bodies, BATCH).map((batch) => sendMessages(system.outputs.PostUploadQueueUrl!, batch)),
   );
-  const files = await untilProcessed(token, photos.length);
+  // Every record processed and deleted (the pollers' own counts and the queues), without listing the files:
+  // the API's work (the file service's authorizer and list handler) stays off the cores while it is timed.
+  await system.idle();
   const cpuAfter = processGroupCpuSeconds(fileService.pid);
   const after = processorTrigger(system.stats());
+  const files = await untilProcessed(token, photos.length);
   const seconds = (lastReady(files) - claim.at()) / 1000;
   return {
     files: photos.length,
+    warmContainers: warmUp.photos.length,
     seconds,
     filesPerSecond: photos.length / seconds,
-    // serverless-offline and its invocation workers; the listing polls that time the end cost a little too.
+    // serverless-offline and its invocation workers.
     fileServiceCpuSecondsPerFile:
       cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / photos.length,
     invocations: after.invocations - before.invocations,
@@ -121,31 +147,12 @@ async function bundledHandler(): Promise<string> {
   return outfile;
 }
 
-/** Runs the request in a fresh Node process (handler-child.ts) and answers what it measured. */
-function inChildProcess(request: HandlerRunRequest): Promise<HandlerRun> {
-  return new Promise((resolve, reject) => {
-    // The handler logs a line per record, as in Lambda; nobody reads them here.
-    const child = fork(path.join(__dirname, 'handler-child.ts'), {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      // Buffers (the warm-up photos) cross as bytes, not JSON.
-      serialization: 'advanced',
-    });
-    child.once('message', (message: { run?: HandlerRun; error?: string }) => {
-      if (message.error !== undefined) reject(new Error(`handler run: ${message.error}`));
-      else resolve(message.run!);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`handler process exited (${code}) without an answer`)));
-    child.send(request);
-  });
-}
-
 /**
  * The processor's code without the Lambda emulation: the real processUploads handler bundle, loaded once per
  * emulated container (`containers` module instances, so each has its own two-at-a-time limit and SDK clients,
  * as separate Lambdas would) in a plain Node process, invoked with the same SQS events (ten records each) against
- * the same local stack, with the Lambda's environment. A separate process, so its CPU time is the handler's
- * alone, not the emulated S3 and SQS this process serves.
+ * the same local stack, with the Lambda's environment. A separate process (on `cores` when given), so its CPU
+ * time is the handler's alone, not the emulated S3 and SQS this process serves.
  */
 export async function runHandlerInProcess(
   system: LocalSystem,
@@ -153,6 +160,7 @@ export async function runHandlerInProcess(
   photos: readonly Photo[],
   containers: number,
   concurrency: number,
+  cores?: string,
 ) {
   const bodies = await stageUnannounced(token, photos);
   const bundle = await bundledHandler();
@@ -160,20 +168,24 @@ export async function runHandlerInProcess(
     await system.idle();
     const events: SQSEvent[] = chunks(bodies, BATCH).map((batch) => postUploadEvent(batch));
     const claim = nextClaim(system);
-    const run = await inChildProcess({
-      bundle,
-      containers,
-      events,
-      warmUp: photos.slice(0, WARM_UP_PHOTOS).map((photo) => photo.bytes),
-      warmUpConcurrency: concurrency,
-      env: {
-        ...system.aws.lambdaEnvironment(),
-        TABLE_NAME: system.outputs.TableName!,
-        BUCKET_NAME: system.outputs.BucketName!,
-        EVENTS_QUEUE_URL: system.outputs.CleanupQueueUrl!,
-        POWERTOOLS_SERVICE_NAME: 'pixelvault-file-service',
+    const run = await inChildProcess<HandlerRunRequest, HandlerRun>(
+      'handler-child.ts',
+      {
+        bundle,
+        containers,
+        events,
+        warmUp: photos.slice(0, WARM_UP_PHOTOS).map((photo) => photo.bytes),
+        warmUpConcurrency: concurrency,
+        env: {
+          ...system.aws.lambdaEnvironment(),
+          TABLE_NAME: system.outputs.TableName!,
+          BUCKET_NAME: system.outputs.BucketName!,
+          EVENTS_QUEUE_URL: system.outputs.CleanupQueueUrl!,
+          POWERTOOLS_SERVICE_NAME: 'pixelvault-file-service',
+        },
       },
-    });
+      cores,
+    );
     if (run.failedRecords > 0) throw new Error(`${run.failedRecords} records failed in the handler run`);
     const files = await untilProcessed(token, photos.length);
     const seconds = (lastReady(files) - claim.at()) / 1000;

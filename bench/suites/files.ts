@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describeSystem, startSystem } from '@pixelvault/local-aws';
+import { describeSystem, startSystem, type LocalSystem } from '@pixelvault/local-aws';
+import { coreSplit, ownProcessGroup, pinProcessGroup, type CoreSplit } from '../files/cpu';
 import { parse } from 'yaml';
-import { processInProcess, REGISTER_BATCH, runPipeline, UPLOAD_CONCURRENCY } from '../files/pipeline';
+import { processInChild, REGISTER_BATCH, runPipeline, UPLOAD_CONCURRENCY } from '../files/pipeline';
 import { benchPhotos, PHOTO_HEIGHT, PHOTO_WIDTH } from '../files/photos';
 import { presignThroughput } from '../files/presign';
 import { runHandlerInProcess, runProcessorOnly } from '../files/processor';
@@ -43,7 +44,7 @@ function processorConcurrency(count: number) {
 }
 
 /** Two baseline runs bracketing the pipeline, as one: load that comes and goes on the machine hits both sides. */
-function bracketed(runs: Array<Awaited<ReturnType<typeof processInProcess>>>) {
+function bracketed(runs: Array<Awaited<ReturnType<typeof processInChild>>>) {
   const files = runs.reduce((sum, run) => sum + run.files, 0);
   const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
   const cpuSeconds = runs.reduce((sum, run) => sum + run.cpuSecondsPerFile * run.files, 0);
@@ -52,6 +53,25 @@ function bracketed(runs: Array<Awaited<ReturnType<typeof processInProcess>>>) {
     runsFilesPerSecond: runs.map((run) => round(run.filesPerSecond)),
     filesPerSecond: files / seconds,
     cpuSecondsPerFile: cpuSeconds / files,
+  };
+}
+
+/**
+ * While the processor is compared with its baseline: the file service (the processor's Lambda) on the measured
+ * cores, where the baseline runs too, and everything else (this process with the emulated S3 and SQS, DynamoDB
+ * Local's JVM, the other services) on the others. In AWS, S3, SQS and DynamoDB do not run on the Lambda's vCPU.
+ * Returns what undoes it.
+ */
+function pinForComparison(system: LocalSystem, split: CoreSplit): () => void {
+  const localAws = [
+    ownProcessGroup()!,
+    ...system.services.filter(({ name }) => name !== 'file-service').map(({ pid }) => pid),
+  ];
+  const fileService = system.services.find(({ name }) => name === 'file-service')!.pid;
+  for (const group of localAws) pinProcessGroup(group, split.localAws);
+  pinProcessGroup(fileService, split.measured);
+  return () => {
+    for (const group of [...localAws, fileService]) pinProcessGroup(group, split.all);
   };
 }
 
@@ -91,23 +111,40 @@ export async function files() {
     const api = await registerApi((await guestSession(tenant)).accessToken);
 
     const { invocations, originals: concurrency } = processorConcurrency(count);
-    console.log(`  baseline before the processor runs: processImage in-process, ${concurrency} at a time…`);
-    const baselineBefore = await processInProcess(photos, concurrency);
-
-    console.log(`  processor alone: ${count} stored originals, their notifications sent at once…`);
-    const processorOnly = await runProcessorOnly(system, (await guestSession(tenant)).accessToken, photos);
-
-    console.log(`  processUploads handler in a plain Node process, ${invocations} containers…`);
-    const handler = await runHandlerInProcess(
-      system,
-      (await guestSession(tenant)).accessToken,
-      photos,
-      invocations,
-      concurrency,
+    const split = coreSplit();
+    const where = split ? ` on core(s) ${split.measured}` : '';
+    console.log(
+      `  baseline before the processor runs: processImage in a process of its own${where}, ${concurrency} at a time…`,
     );
+    const baselineBefore = await processInChild(count, concurrency, split?.measured);
+
+    const unpin = split ? pinForComparison(system, split) : () => undefined;
+    let processorOnly: Awaited<ReturnType<typeof runProcessorOnly>>;
+    let handler: Awaited<ReturnType<typeof runHandlerInProcess>>;
+    try {
+      console.log(
+        `  processor alone${where}: ${invocations} containers warmed, then ${count} stored originals, their notifications sent at once…`,
+      );
+      processorOnly = await runProcessorOnly(system, (await guestSession(tenant)).accessToken, photos, {
+        token: (await guestSession(tenant)).accessToken,
+        photos: photos.slice(0, invocations),
+      });
+
+      console.log(`  processUploads handler in a plain Node process${where}, ${invocations} containers…`);
+      handler = await runHandlerInProcess(
+        system,
+        (await guestSession(tenant)).accessToken,
+        photos,
+        invocations,
+        concurrency,
+        split?.measured,
+      );
+    } finally {
+      unpin();
+    }
 
     console.log('  baseline after the processor runs…');
-    const baseline = bracketed([baselineBefore, await processInProcess(photos, concurrency)]);
+    const baseline = bracketed([baselineBefore, await processInChild(count, concurrency, split?.measured)]);
 
     console.log(`  pipeline: ${count} photos…`);
     const pipeline = await runPipeline(system, (await guestSession(tenant)).accessToken, photos);
@@ -118,11 +155,15 @@ export async function files() {
     const cpuPerFile = processorOnly.fileServiceCpuSecondsPerFile;
     const cpuRatio = cpuPerFile === undefined ? undefined : round(baseline.cpuSecondsPerFile / cpuPerFile, 3);
     const mb = round(pipeline.meanPhotoBytes / 1e6, 1);
+    const onCores = split
+      ? `, both on core(s) ${split.measured} and the emulated AWS on ${split.localAws}`
+      : ', sharing every core with the emulated AWS';
     const writes = Object.entries(pipeline.dynamodbWriteRequests)
       .map(([operation, requests]) => `${operation} ${round(requests / count)}`)
       .join(', ');
     return {
       photos: { count, width: PHOTO_WIDTH, height: PHOTO_HEIGHT, meanBytes: pipeline.meanPhotoBytes },
+      cores: split ?? null,
       uploadConcurrency: UPLOAD_CONCURRENCY,
       pipeline,
       processorOnly,
@@ -140,18 +181,18 @@ export async function files() {
           `${round(pipeline.endToEndFilesPerSecond)} files/s (${round(pipeline.endToEndSeconds, 1)} s; processor while uploads run: ${round(pipeline.processorFilesPerSecond)} files/s)`,
         ],
         [
-          `Processor alone (originals stored, all notifications sent at once; first claim to last ready) vs processImage in-process at the same concurrency (${concurrency}; runs before and after) (target ratio >= 0.85)`,
+          `Processor alone, ${invocations} warm containers (originals stored, all notifications sent at once; first claim to last ready) vs processImage in a process of its own at the same concurrency (${concurrency}; runs before and after)${onCores} (target ratio >= 0.85)`,
           `${round(processorOnly.filesPerSecond)} vs ${round(baseline.filesPerSecond)} files/s: ratio ${processorRatio}`,
         ],
         [
-          `processUploads handler bundle in a plain Node process (${invocations} module instances, same events and local stack, no Lambda emulation) vs processImage in-process: files/s; CPU per file`,
+          `processUploads handler bundle in a plain Node process (${invocations} module instances, same events and local stack, no Lambda emulation) vs the same baseline${onCores}: files/s; CPU per file`,
           `${round(handler.filesPerSecond)} vs ${round(baseline.filesPerSecond)} files/s: ratio ${handlerRatio}; ${round(handler.cpuSecondsPerFile, 3)} vs ${round(baseline.cpuSecondsPerFile, 3)} CPU s: ratio ${handlerCpuRatio}`,
         ],
         ...(cpuPerFile === undefined
           ? []
           : [
               [
-                'CPU per file, processor alone: file service (serverless-offline, all workers) vs processImage in-process; insensitive to machine load',
+                'CPU per file, processor alone: file service (serverless-offline, all workers) vs the baseline; insensitive to machine load',
                 `${round(cpuPerFile, 3)} vs ${round(baseline.cpuSecondsPerFile, 3)} CPU s: ratio ${cpuRatio}`,
               ],
             ]),
