@@ -26,6 +26,7 @@ export {
   type SweepReport,
 } from './expiry-sweep';
 export * from './entities';
+export { DEFAULT_RETENTION_DAYS, projectExpiry, type RetentionSettings } from './project-retention';
 export * from './auth';
 export {
   DEFAULT_PAGE_SIZE,
@@ -43,4 +44,5 @@ export {
   type FileStateChanged,
   type FilesExpired,
   type PixelvaultEvent,
+  type UserErasure,
 } from './events';

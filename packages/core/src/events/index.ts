@@ -41,7 +41,15 @@ export interface DocumentSuperseded {
   at: string;
 }
 
-export type PixelvaultEvent = FileStateChanged | FilesExpired | DocumentSuperseded;
+/** A partner asked to erase one of its users (at `at`, the erasure's `requestedAt`): the cleanup worker does it. */
+export interface UserErasure {
+  type: 'user-erasure';
+  tenantId: string;
+  userId: string;
+  at: string;
+}
+
+export type PixelvaultEvent = FileStateChanged | FilesExpired | DocumentSuperseded | UserErasure;
 
 export const fileStateChanged = (
   file: { tenantId: string; fileId: string; owner: string },

@@ -12,8 +12,8 @@ import {
   type ListRequest,
   type Owner,
   type ProjectItem,
+  type RetentionSettings,
 } from '@pixelvault/core';
-import type { RetentionSettings } from '../domain/retention';
 import { projectsDb, runTransaction } from './db';
 import type { FileProblem, ProjectContent } from '../domain/saving';
 

@@ -3,11 +3,11 @@ import {
   newProjectId,
   notFound,
   projectDocumentKey,
+  projectExpiry,
   projectObjectPrefixes,
   type ProjectItem,
   removeProject,
 } from '@pixelvault/core';
-import { projectExpiry } from '../domain/retention';
 import {
   isInlineDocument,
   referenceChanges,

@@ -1,4 +1,4 @@
-import { projectExpiry } from '../../src/domain/retention';
+import { projectExpiry } from '@pixelvault/core';
 import {
   expectedVersion,
   isInlineDocument,

@@ -1,10 +1,11 @@
-import { userOwner, type FileItem, type ProjectItem } from '@pixelvault/core';
+import { projectExpiry, userOwner, type FileItem, type ProjectItem } from '@pixelvault/core';
 import pLimit from 'p-limit';
 import type { CleanupPorts } from '../domain/clean-up';
 import {
   addErasureCounts,
   deleteSessions,
   deleteShares,
+  eraseAgainAfterClaim,
   eraseOrder,
   eraseProject,
   finishErasure,
@@ -14,7 +15,13 @@ import {
 } from './erasure';
 import { filePurgePorts, removeRejectedObjects } from './files';
 import { retireDocument } from './project-documents';
-import { forEachOwnFilePage, forEachOwnProjectPage, transferFile, transferProject } from './ownership';
+import {
+  forEachOwnFilePage,
+  forEachOwnProjectPage,
+  tenantRetention,
+  transferFile,
+  transferProject,
+} from './ownership';
 
 // Item writes in flight at once per invocation.
 const WRITES_AT_ONCE = 16;
@@ -26,12 +33,20 @@ export function cleanupPorts(): CleanupPorts<FileItem, ProjectItem> {
     removeRejectedObjects,
     forEachOwnFileIdPage: (tenantId, owner, onPage) =>
       forEachOwnFilePage(tenantId, owner, (files) => onPage(files.map((file) => file.fileId))),
-    transfer: (tenantId, fromOwner, toOwner) => ({
-      forEachFilePage: (onPage) => forEachOwnFilePage(tenantId, fromOwner, onPage),
-      forEachProjectPage: (onPage) => forEachOwnProjectPage(tenantId, fromOwner, onPage),
-      transferFile: (file) => transferFile(file, fromOwner, toOwner),
-      transferProject: (project) => transferProject(project, fromOwner, toOwner),
-    }),
+    transfer: (tenantId, fromOwner, toOwner, at) => {
+      // The new owner's retention from the claim, read once per claim and only if it has projects.
+      let expiresAt: Promise<string> | undefined;
+      const claimedExpiry = () =>
+        (expiresAt ??= tenantRetention(tenantId).then((settings) => projectExpiry(toOwner, settings, at)));
+      return {
+        forEachFilePage: (onPage) => forEachOwnFilePage(tenantId, fromOwner, onPage),
+        forEachProjectPage: (onPage) => forEachOwnProjectPage(tenantId, fromOwner, onPage),
+        transferFile: (file) => transferFile(file, fromOwner, toOwner),
+        transferProject: async (project) =>
+          transferProject(project, fromOwner, toOwner, await claimedExpiry()),
+      };
+    },
+    eraseAgainAfterClaim,
     erasure: (tenantId, userId, at) => ({
       forEachSessionPage: (onPage) => forEachUserSession(tenantId, userId, onPage),
       deleteSessions,

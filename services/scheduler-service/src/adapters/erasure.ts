@@ -3,6 +3,7 @@ import {
   ERASURE_REPORT_TTL_SECONDS,
   forEachUserSessionPage,
   projectObjectPrefixes,
+  publishEvents,
   removeOrder,
   removeProject,
   revokeSessions,
@@ -108,4 +109,22 @@ export async function finishErasure(tenantId: string, userId: string, at: Date):
     // A newer request (after this one finished) restarts it; this delivery finishes only its own.
     .where(({ requestedAt }, { lte }) => lte(requestedAt, at.toISOString()))
     .go();
+}
+
+/**
+ * The user's erasure runs again (the same request: its report only grows) when it was asked for after the claim
+ * or has not finished: the claim may have moved things past it.
+ */
+export async function eraseAgainAfterClaim(
+  tenantId: string,
+  userId: string,
+  claimedAt: Date,
+): Promise<boolean> {
+  const { data: erasure } = await schedulerDb()
+    .entities.erasure.get({ tenantId, userId })
+    .go({ consistent: true, attributes: ['state', 'requestedAt'] });
+  if (erasure === null) return false;
+  if (erasure.state !== 'running' && erasure.requestedAt < claimedAt.toISOString()) return false;
+  await publishEvents([{ type: 'user-erasure', tenantId, userId, at: erasure.requestedAt }]);
+  return true;
 }

@@ -1,4 +1,10 @@
-import { isConditionalCheckFailed, type FileItem, type ProjectItem } from '@pixelvault/core';
+import {
+  isConditionalCheckFailed,
+  projectExpiryFields,
+  type FileItem,
+  type ProjectItem,
+  type RetentionSettings,
+} from '@pixelvault/core';
 import { schedulerDb } from './db';
 
 /** Items of an owner per Query page (gsi1: the owner's partition, one entity's items by their key prefix). */
@@ -73,17 +79,26 @@ export async function transferFile(file: FileItem, fromOwner: string, toOwner: s
   }
 }
 
-/** Moves a project to the new owner, only from the old one (idempotent); its documents stay where they are. */
+/**
+ * Moves a project to the new owner, only from the old one (idempotent); its documents stay where they are. It
+ * keeps `expiresAt` unless the new owner's retention (`expiresAt`, from the claim) keeps it longer.
+ */
 export async function transferProject(
   project: ProjectItem,
   fromOwner: string,
   toOwner: string,
+  expiresAt: string,
 ): Promise<void> {
   const key = { tenantId: project.tenantId, projectId: project.projectId };
+  const kept = expiresAt > project.expiresAt ? expiresAt : project.expiresAt;
   try {
     await schedulerDb()
       .entities.project.patch(key)
-      .set({ owner: toOwner, formerOwners: [...(project.formerOwners ?? []), fromOwner] })
+      .set({
+        owner: toOwner,
+        formerOwners: [...(project.formerOwners ?? []), fromOwner],
+        ...projectExpiryFields(project.projectId, kept),
+      })
       .where(({ owner }, { eq }) => eq(owner, fromOwner))
       .go();
   } catch (error) {
@@ -94,4 +109,12 @@ export async function transferProject(
       `project ${project.projectId}`,
     );
   }
+}
+
+/** The tenant's project retention settings (one GetItem). */
+export async function tenantRetention(tenantId: string): Promise<RetentionSettings | undefined> {
+  const { data } = await schedulerDb()
+    .entities.tenant.get({ tenantId })
+    .go({ attributes: ['settings'] });
+  return data?.settings;
 }

@@ -10,6 +10,8 @@ import {
 } from './file-purge';
 import { transferOwnership, type TransferPorts } from './ownership-transfer';
 
+const userIdOf = (owner: string) => (owner.startsWith('user#') ? owner.slice('user#'.length) : undefined);
+
 /** Runs work with bounded concurrency (the invocation's limiter of item writes). */
 export type Limiter = <T>(work: () => Promise<T>) => Promise<T>;
 
@@ -26,7 +28,13 @@ export interface CleanupPorts<F, P> {
     onPage: (fileIds: string[]) => Promise<void>,
   ): Promise<void>;
   /** A claim's moves from one owner to another. */
-  transfer(tenantId: string, fromOwner: string, toOwner: string): Omit<TransferPorts<F, P>, 'each'>;
+  /** A claim's moves from one owner to another, claimed at `at` (projects get the new owner's retention). */
+  transfer(tenantId: string, fromOwner: string, toOwner: string, at: Date): Omit<TransferPorts<F, P>, 'each'>;
+  /**
+   * After a claim moved things to a user: runs the user's erasure again (sends it) if one was requested after the
+   * claim or is still running, so nothing the claim brought outlives it. True if it was sent.
+   */
+  eraseAgainAfterClaim(tenantId: string, userId: string, claimedAt: Date): Promise<boolean>;
   /** An erasure's sessions, projects, shares, orders and report (its files go through `filePurge`). */
   erasure(tenantId: string, userId: string, at: Date): Omit<ErasurePorts, 'forEachFilePage' | 'purgeFiles'>;
   /** Deletes a project's document object unless it is (again) the project's current one; true if deleted. */
@@ -66,7 +74,8 @@ function addPurge(tally: CleanupTally, outcome: PurgeOutcome): void {
  * - `file-state-changed` to `deleted` (DELETE /v1/files): the tombstone's objects and item go; to `rejected`:
  *   the objects go, the item stays so the client still reads why;
  * - `session-ended` (logout): the guest's unsaved files are purged;
- * - `ownership-transfer` (claim): the guest's files, then projects, move to the user;
+ * - `ownership-transfer` (claim): the guest's files, then projects, move to the user (projects with the user's
+ *   retention from the claim); if the user's erasure was asked for since, or still runs, it runs again;
  * - `document-superseded` (a project save): the document object it replaced goes, unless it is the project's
  *   current one;
  * - `user-erasure`: sessions, projects, shares, orders, then files of the user go, counted in its report.
@@ -100,11 +109,13 @@ export async function carryOut<F, P>(
     }
     case 'ownership-transfer': {
       const moved = await transferOwnership({
-        ...ports.transfer(work.tenantId, work.fromOwner, work.toOwner),
+        ...ports.transfer(work.tenantId, work.fromOwner, work.toOwner, at),
         each: ports.each,
       });
       tally.transferredFiles += moved.files;
       tally.transferredProjects += moved.projects;
+      const userId = userIdOf(work.toOwner);
+      if (userId !== undefined) await ports.eraseAgainAfterClaim(work.tenantId, userId, at);
       return;
     }
     case 'document-superseded':

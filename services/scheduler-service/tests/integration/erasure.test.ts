@@ -7,6 +7,7 @@ import {
   apiError,
   callApi,
   createTestTenant,
+  guestSession,
   partnerApiKeyHeader,
   partnerToken,
   systemDb,
@@ -208,6 +209,76 @@ describe('POST /v1/auth/users/{userId}/erase', () => {
       .entities.session.query.byUser({ tenantId: tenant.tenantId, owner: `user#${userId}` })
       .go({ pages: 'all' });
     expect(sessions.data).toHaveLength(1);
+  });
+
+  it('erases again what a claim queued before the erasure moved to the user after it', async () => {
+    // Arrange: a guest with files and a project is claimed for the user; the claim's work waits in the queue
+    const tenant = await createTestTenant();
+    const userId = newUserId();
+    const guest = await guestSession(tenant);
+    const guestOwner = `session#${guest.sessionId}`;
+    const fileIds = await storedFiles(tenant.tenantId, guestOwner, 3, 'ready');
+    await createdProject(guest.accessToken, projectBody(fileIds));
+    const claimer = await partnerToken(tenant, 'sessions:write');
+    const eraser = await partnerToken(tenant, 'users:erase');
+    const claimed = await callApi('POST', `/v1/auth/sessions/${guest.sessionId}/claim`, {
+      token: claimer,
+      body: { userId },
+      headers: partnerApiKeyHeader(),
+    });
+    const [claim] = await takeCleanupWork(tenant.tenantId, 1, { type: 'ownership-transfer' });
+    await callApi('POST', erasePath(userId), { token: eraser, headers: partnerApiKeyHeader() });
+    await runCleanupWorker(await takeCleanupWork(tenant.tenantId, 1, { type: 'user-erasure' }));
+
+    // Act: the claim is carried out after the erasure finished
+    const claimFailures = await runCleanupWorker([claim]);
+    const again = await takeCleanupWork(tenant.tenantId, 1, { type: 'user-erasure' });
+    const eraseFailures = await runCleanupWorker(again);
+    const report = await callApi('GET', erasePath(userId), { token: eraser, headers: partnerApiKeyHeader() });
+
+    // Assert
+    expect(claimed.status).toBe(202);
+    expect(claimFailures).toEqual([]);
+    expect(again).toEqual([
+      { type: 'user-erasure', tenantId: tenant.tenantId, userId, at: expect.any(String) },
+    ]);
+    expect(eraseFailures).toEqual([]);
+    expect(await itemsOfOwner(tenant.tenantId, `user#${userId}`)).toEqual({
+      files: [],
+      projects: [],
+      shares: [],
+      orders: [],
+      sessions: [],
+    });
+    expect(await report.json()).toMatchObject({ state: 'done', counts: { projects: 1, files: 3 } });
+  });
+
+  it('leaves a claim made after a finished erasure with the user (a new start, not erased)', async () => {
+    // Arrange
+    const tenant = await createTestTenant();
+    const userId = newUserId();
+    const eraser = await partnerToken(tenant, 'users:erase');
+    await callApi('POST', erasePath(userId), { token: eraser, headers: partnerApiKeyHeader() });
+    await runCleanupWorker(await takeCleanupWork(tenant.tenantId, 1, { type: 'user-erasure' }));
+    const guest = await guestSession(tenant);
+    const fileIds = await storedFiles(tenant.tenantId, `session#${guest.sessionId}`, 2, 'ready');
+
+    // Act
+    await callApi('POST', `/v1/auth/sessions/${guest.sessionId}/claim`, {
+      token: await partnerToken(tenant, 'sessions:write'),
+      body: { userId },
+      headers: partnerApiKeyHeader(),
+    });
+    const failures = await runCleanupWorker(
+      await takeCleanupWork(tenant.tenantId, 1, { type: 'ownership-transfer' }),
+    );
+    const erasedAgain = await takeCleanupWork(tenant.tenantId, 1, { type: 'user-erasure', timeoutMs: 3_000 });
+
+    // Assert
+    expect(failures).toEqual([]);
+    expect(erasedAgain).toEqual([]);
+    const { files } = await itemsOfOwner(tenant.tenantId, `user#${userId}`);
+    expect(files.map((file) => file.fileId).sort()).toEqual([...fileIds].sort());
   });
 
   it('refuses a token without users:erase (403) and an unknown erasure report (404)', async () => {

@@ -154,4 +154,39 @@ describe('claim (ownership transfer)', () => {
     const download = await callApi('GET', `/v1/files/${fileIds[0]}/download`, { token: user.accessToken });
     expect(download.status).toBe(200);
   }, 180_000);
+
+  it("gives the claimed guest's projects the user's retention, counted from the claim", async () => {
+    // Arrange: the tenant keeps guests' projects 30 days and users' 365 (the defaults)
+    const tenant = await createTestTenant();
+    const guest = await guestSession(tenant);
+    const project = await createdProject(guest.accessToken, projectBody([]));
+    const userId = `user-${randomBytes(6).toString('hex')}`;
+    const projectItem = async () =>
+      (
+        await systemDb()
+          .entities.project.get({ tenantId: tenant.tenantId, projectId: project.id })
+          .go({ consistent: true })
+      ).data!;
+    const before = await projectItem();
+
+    // Act
+    await callApi('POST', `/v1/auth/sessions/${guest.sessionId}/claim`, {
+      token: await partnerToken(tenant, 'sessions:write'),
+      body: { userId },
+      headers: partnerApiKeyHeader(),
+    });
+    const claimedAt = Date.now();
+    const failures = await runCleanupWorker(
+      await takeCleanupWork(tenant.tenantId, 1, { type: 'ownership-transfer' }),
+    );
+    const after = await projectItem();
+
+    // Assert
+    const days = (iso: string, from: number) => (Date.parse(iso) - from) / 86_400_000;
+    expect(failures).toEqual([]);
+    expect(days(before.expiresAt, Date.parse(before.updatedAt))).toBeCloseTo(30, 3);
+    expect(after.owner).toBe(`user#${userId}`);
+    expect(days(after.expiresAt, claimedAt)).toBeGreaterThan(364.99);
+    expect(days(after.expiresAt, claimedAt)).toBeLessThan(365.01);
+  });
 });

@@ -49,6 +49,10 @@ function memoryPorts(pages: string[][], inUse: string[] = []) {
       addCounts: async (counts) => void calls.push(`count ${JSON.stringify(counts)}`),
       finish: async () => void calls.push('finish'),
     }),
+    async eraseAgainAfterClaim(tenantId, userId, claimedAt) {
+      calls.push(`erase ${tenantId} ${userId} again if asked since ${claimedAt.toISOString()}`);
+      return false;
+    },
     async retireDocument(tenantId, projectId, documentKey) {
       calls.push(`retire ${tenantId} ${projectId} ${documentKey}`);
       return !documentKey.includes('/current');
@@ -123,6 +127,7 @@ describe('carryOut', () => {
       'move f1 session#s>user#u',
       'move f2 session#s>user#u',
       'move p1 session#s>user#u',
+      `erase shop u again if asked since ${AT}`,
     ]);
     expect(tally).toMatchObject({ transferredFiles: 2, transferredProjects: 1 });
   });
