@@ -31,8 +31,28 @@ export interface OfflineService {
 
 const READY_TIMEOUT_MS = 60_000;
 
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Starts again when the start failed on a taken port: a port `freePort` found free can be taken before
+ * serverless-offline binds it (an outgoing connection's ephemeral port, or a sibling service starting meanwhile).
+ */
+export async function retryOnPortClash<T>(start: () => Promise<T>, attempts = PORT_ATTEMPTS): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const clash = error instanceof LocalAwsError && error.message.includes('EADDRINUSE');
+      if (!clash || attempt >= attempts) throw error;
+    }
+  }
+}
+
 /** Runs one service under serverless-offline: real API Gateway routing and real handler bundles, on loopback. */
-export async function startOfflineService(options: OfflineServiceOptions): Promise<OfflineService> {
+export const startOfflineService = (options: OfflineServiceOptions): Promise<OfflineService> =>
+  retryOnPortClash(() => startOnFreePorts(options));
+
+async function startOnFreePorts(options: OfflineServiceOptions): Promise<OfflineService> {
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   const [command, args] = slsCommand(options.dir, [
     'offline',
