@@ -79,7 +79,7 @@ export {
   userOwner,
   type SessionItem,
 } from './session';
-export { Tenant } from './tenant';
+export { Tenant, tenantSettings, type TenantSettings } from './tenant';
 export {
   File,
   FILE_OBJECTS,

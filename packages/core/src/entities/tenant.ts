@@ -1,4 +1,5 @@
-import { Entity } from 'electrodb';
+import { Entity, type EntityItem } from 'electrodb';
+import type { Db } from '.';
 import { createdAtAttribute, tenantIdAttribute, updatedAtAttribute } from './shared';
 
 /** A white-label shop. Its id starts every other item's primary key. */
@@ -33,3 +34,11 @@ export const Tenant = new Entity({
     },
   },
 });
+
+export type TenantSettings = EntityItem<typeof Tenant>['settings'];
+
+/** The tenant's settings (one GetItem projecting only them); undefined for an unknown tenant. */
+export async function tenantSettings(db: Db, tenantId: string): Promise<TenantSettings | undefined> {
+  const { data } = await db.entities.tenant.get({ tenantId }).go({ attributes: ['settings'] });
+  return data?.settings;
+}

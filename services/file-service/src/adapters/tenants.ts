@@ -1,4 +1,4 @@
-import { createDb, type Db } from '@pixelvault/core';
+import { createDb, tenantSettings, type Db } from '@pixelvault/core';
 import { uploadLimitsOf, type UploadLimits } from '../domain/limits';
 
 /** A changed tenant limit reaches every container within this long; until then a tenant costs one read a minute. */
@@ -13,10 +13,7 @@ const cache = new Map<string, { limits: UploadLimits; until: number }>();
 export async function tenantUploadLimits(tenantId: string, now = Date.now()): Promise<UploadLimits> {
   const cached = cache.get(tenantId);
   if (cached !== undefined && cached.until > now) return cached.limits;
-  const { data } = await tenantsDb()
-    .entities.tenant.get({ tenantId })
-    .go({ attributes: ['settings'] });
-  const limits = uploadLimitsOf(data?.settings);
+  const limits = uploadLimitsOf(await tenantSettings(tenantsDb(), tenantId));
   cache.set(tenantId, { limits, until: now + CACHE_MS });
   return limits;
 }

@@ -12,7 +12,6 @@ import {
   type ListRequest,
   type Owner,
   type ProjectItem,
-  type RetentionSettings,
 } from '@pixelvault/core';
 import { projectsDb, runTransaction } from './db';
 import type { FileProblem, ProjectContent } from '../domain/saving';
@@ -28,13 +27,6 @@ export type StoredDocument = { documentJson: string } | { documentKey: string };
 
 /** The outcome of a transactional save: written, beaten by another writer, or refused by some files. */
 export type SaveOutcome = { saved: ProjectItem } | { stale: true } | { unusableFileIds: string[] };
-
-export async function tenantRetention(tenantId: string): Promise<RetentionSettings | undefined> {
-  const { data } = await projectsDb()
-    .entities.tenant.get({ tenantId })
-    .go({ attributes: ['settings'] });
-  return data?.settings;
-}
 
 /**
  * The owner's project, or undefined: another owner's, a malformed id and (unless `includePending`, for the

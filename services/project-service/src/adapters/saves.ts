@@ -7,6 +7,7 @@ import {
   projectObjectPrefixes,
   type ProjectItem,
   removeProject,
+  tenantSettings,
 } from '@pixelvault/core';
 import {
   isInlineDocument,
@@ -28,7 +29,6 @@ import {
   findOwnProject,
   insertProject,
   sharedProject,
-  tenantRetention,
   updateProject,
   type OwnerKey,
   type SaveOutcome,
@@ -47,7 +47,7 @@ async function prepareSave(
 ): Promise<string> {
   const [problems, retention] = await Promise.all([
     fileProblems(key, content.fileIds, retained),
-    tenantRetention(key.tenantId),
+    tenantSettings(projectsDb(), key.tenantId),
   ]);
   if (problems.size > 0) throw unusableFiles(content.fileIds, problems);
   return projectExpiry(key.owner, retention, now);
@@ -177,7 +177,7 @@ export async function copySharedProject(key: OwnerKey, shareToken: string): Prom
     fileIds: source.fileIds,
   };
   const now = new Date();
-  const expiresAt = projectExpiry(key.owner, await tenantRetention(key.tenantId), now);
+  const expiresAt = projectExpiry(key.owner, await tenantSettings(projectsDb(), key.tenantId), now);
   const projectId = newProjectId();
   const stored = await storeDocument({ ...key, projectId }, 1, content);
   const outcome = await insertProject(key, {

@@ -1,6 +1,7 @@
-import { projectExpiry, userOwner, type FileItem, type ProjectItem } from '@pixelvault/core';
+import { projectExpiry, tenantSettings, userOwner, type FileItem, type ProjectItem } from '@pixelvault/core';
 import pLimit from 'p-limit';
 import type { CleanupPorts } from '../domain/clean-up';
+import { schedulerDb } from './db';
 import {
   addErasureCounts,
   deleteSessions,
@@ -15,13 +16,7 @@ import {
 } from './erasure';
 import { filePurgePorts, removeRejectedObjects } from './files';
 import { retireDocument } from './project-documents';
-import {
-  forEachOwnFilePage,
-  forEachOwnProjectPage,
-  tenantRetention,
-  transferFile,
-  transferProject,
-} from './ownership';
+import { forEachOwnFilePage, forEachOwnProjectPage, transferFile, transferProject } from './ownership';
 
 // Item writes in flight at once per invocation.
 const WRITES_AT_ONCE = 16;
@@ -37,7 +32,9 @@ export function cleanupPorts(): CleanupPorts<FileItem, ProjectItem> {
       // The new owner's retention from the claim, read once per claim and only if it has projects.
       let expiresAt: Promise<string> | undefined;
       const claimedExpiry = () =>
-        (expiresAt ??= tenantRetention(tenantId).then((settings) => projectExpiry(toOwner, settings, at)));
+        (expiresAt ??= tenantSettings(schedulerDb(), tenantId).then((settings) =>
+          projectExpiry(toOwner, settings, at),
+        ));
       return {
         forEachFilePage: (onPage) => forEachOwnFilePage(tenantId, fromOwner, onPage),
         forEachProjectPage: (onPage) => forEachOwnProjectPage(tenantId, fromOwner, onPage),

@@ -3,7 +3,6 @@ import {
   projectExpiryFields,
   type FileItem,
   type ProjectItem,
-  type RetentionSettings,
 } from '@pixelvault/core';
 import { schedulerDb } from './db';
 
@@ -109,12 +108,4 @@ export async function transferProject(
       `project ${project.projectId}`,
     );
   }
-}
-
-/** The tenant's project retention settings (one GetItem). */
-export async function tenantRetention(tenantId: string): Promise<RetentionSettings | undefined> {
-  const { data } = await schedulerDb()
-    .entities.tenant.get({ tenantId })
-    .go({ attributes: ['settings'] });
-  return data?.settings;
 }
