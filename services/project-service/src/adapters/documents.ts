@@ -43,7 +43,7 @@ export async function discardProjectObjects(prefix: string): Promise<void> {
  * SUPERSEDED_DOCUMENT_DELAY_SECONDS, so a reader that read the older version's item just before still finds its
  * object. A leftover (the message not sent) goes when the project is deleted.
  */
-export async function retireDocument(
+export async function sendSupersededDocument(
   project: { tenantId: string; projectId: string },
   documentKey: string,
   at: Date,

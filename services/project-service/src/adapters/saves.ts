@@ -22,7 +22,7 @@ import {
   discardProjectObjects,
   putDocument,
   readDocument,
-  retireDocument,
+  sendSupersededDocument,
 } from './documents';
 import {
   fileProblems,
@@ -136,7 +136,7 @@ export async function saveProject(
   };
   const saved = await settle(key, outcome, stored, content, onStale, retained);
   if (current.documentKey !== undefined && current.documentKey !== saved.documentKey) {
-    await retireDocument(saved, current.documentKey, now);
+    await sendSupersededDocument(saved, current.documentKey, now);
   }
   return saved;
 }
