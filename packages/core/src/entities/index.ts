@@ -127,6 +127,7 @@ export {
 export {
   Order,
   EXTERNAL_ORDER_ID_PATTERN,
+  ORDER_ID_PATTERN,
   orderIdOf,
   orderDocumentKey,
   orderRetentionFields,

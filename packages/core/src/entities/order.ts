@@ -12,6 +12,9 @@ import {
 /** A partner's own order number: printable ASCII, 1-128 characters. */
 export const EXTERNAL_ORDER_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
+/** An order's id: 32 base64url characters (see orderIdOf). */
+export const ORDER_ID_PATTERN = /^[A-Za-z0-9_-]{32}$/;
+
 /**
  * An order's id follows from the tenant's external order id: creating the same order twice collides on the
  * key, which makes POST /v1/orders idempotent with one conditional write and no lookup index.
@@ -35,7 +38,7 @@ export const Order = new Entity({
   model: { entity: 'order', service: 'pixelvault', version: '1' },
   attributes: {
     tenantId: tenantIdAttribute,
-    orderId: { type: 'string', required: true, readOnly: true, validate: /^[A-Za-z0-9_-]{32}$/ },
+    orderId: { type: 'string', required: true, readOnly: true, validate: ORDER_ID_PATTERN },
     externalOrderId: { type: 'string', required: true, readOnly: true, validate: EXTERNAL_ORDER_ID_PATTERN },
     // The partner client that placed it, and a hash of its request: a replay must match it (else 409).
     clientId: { type: 'string', required: true, readOnly: true },

@@ -35,19 +35,20 @@ export const handler = httpHandler(async ({ event }) => {
   // `running` first: from here on no session of the user can be created (create-session checks it in its
   // transaction), so the sessions listed below are all there will be, but for writes in flight, which the
   // worker revokes as it deletes them.
+  // The new erasure as written, or undefined when one is already running.
   const started = await db.entities.erasure
     .put({ ...key, state: 'running', requestedAt: now })
     .where(({ state }, { eq, notExists }) => `${notExists(state)} OR ${eq(state, 'done')}`)
     .go()
     .then(
-      () => true,
+      ({ data }) => data,
       (error: unknown) => {
-        if (isConditionalCheckFailed(error)) return false;
+        if (isConditionalCheckFailed(error)) return undefined;
         throw error;
       },
     );
   await forEachUserSessionPage(db, key, (sessions) => revokeSessions(db, sessions, 'erasure'));
   if (started) await enqueueWork({ type: 'user-erasure', tenantId: caller.tenantId, userId, at: now });
-  const { data } = await db.entities.erasure.get(key).go({ consistent: true });
-  return { statusCode: 202, body: erasureReport(data!) };
+  const erasure = started ?? (await db.entities.erasure.get(key).go({ consistent: true })).data!;
+  return { statusCode: 202, body: erasureReport(erasure) };
 });

@@ -85,7 +85,7 @@ export async function insertOrder(input: NewOrder): Promise<PlaceOutcome> {
   );
   if (failure) return 'stale' in failure ? { exists: true } : { unreadyFileIds: failure.unusableFileIds };
   const created = (await findOrder(input.tenantId, input.orderId))!;
-  return pinRest(created);
+  return created.state === 'placed' ? { order: created } : pinRest(created);
 }
 
 /** Pins the files of a `pinning` order not pinned yet, 99 per transaction, then marks it `placed`. */

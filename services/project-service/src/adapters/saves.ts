@@ -201,19 +201,16 @@ export async function deleteProject(key: OwnerKey, projectId: string): Promise<v
   for (let attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {
     const current = await findOwnProject(key, projectId, { includePending: true });
     if (!current) throw notFound('Project');
-    if (await removeProject(projectsDb(), current)) {
-      await Promise.all(projectObjectPrefixes(current).map(discardProjectObjects));
-      return;
-    }
+    if (await removeWithDocuments(current)) return;
   }
   throw conflict('The project kept changing while it was deleted; try again');
 }
 
 /**
- * A project whose retention ended (the sweep's page): deleted with its references and documents, unless a save
- * came first (the version moved on, and with it the expiry). True when deleted.
+ * The project as read, with its references and then its documents, unless a save came first (the version moved
+ * on; for a sweep's page, the expiry with it). True when deleted.
  */
-export async function expireProject(project: ProjectItem): Promise<boolean> {
+export async function removeWithDocuments(project: ProjectItem): Promise<boolean> {
   if (!(await removeProject(projectsDb(), project))) return false;
   await Promise.all(projectObjectPrefixes(project).map(discardProjectObjects));
   return true;

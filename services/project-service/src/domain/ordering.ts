@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   ApiError,
   badRequest,
+  conflict,
   EXTERNAL_ORDER_ID_PATTERN,
   ID_PATTERN,
   requireScope,
@@ -15,7 +16,7 @@ import {
 import { z } from 'zod';
 
 /** Files stay pinned this long after an order unless the partner says otherwise. */
-export const DEFAULT_RETENTION_DAYS = 60;
+const DEFAULT_ORDER_RETENTION_DAYS = 60;
 const MAX_RETENTION_DAYS = 10 * 365;
 export const MAX_ORDER_PROJECTS = 20;
 
@@ -62,7 +63,7 @@ export const requestHashOf = (body: PlaceOrderBody) =>
 /** The retention end: as asked (in the future, at most 10 years ahead) or 60 days from now. */
 export function retainUntilOf(body: PlaceOrderBody, now: Date): string {
   if (body.retainUntil === undefined) {
-    return new Date(now.getTime() + DEFAULT_RETENTION_DAYS * 24 * 3600 * 1000).toISOString();
+    return new Date(now.getTime() + DEFAULT_ORDER_RETENTION_DAYS * 24 * 3600 * 1000).toISOString();
   }
   const until = new Date(body.retainUntil);
   const latest = now.getTime() + MAX_RETENTION_DAYS * 24 * 3600 * 1000;
@@ -83,9 +84,7 @@ export const unknownProjects = (projectIds: readonly string[], missing: Readonly
   );
 
 export const unreadyFiles = (fileIds: readonly string[]) =>
-  new ApiError(409, 'conflict', `These files are not ready to be ordered: ${fileIds.join(', ')}`, {
-    fileIds,
-  });
+  conflict(`These files are not ready to be ordered: ${fileIds.join(', ')}`, { fileIds });
 
 export interface Download {
   url: string;

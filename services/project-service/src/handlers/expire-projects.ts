@@ -2,7 +2,7 @@ import { logger, runSweepJob, type ProjectItem, type ScheduledEvent } from '@pix
 import pLimit from 'p-limit';
 import { projectsDb } from '../adapters/db';
 import { forEachExpiredProjectPage } from '../adapters/expiry';
-import { expireProject } from '../adapters/saves';
+import { removeWithDocuments } from '../adapters/saves';
 
 // Partitions read at once; the projects of a page are deleted one after another (several transactions each).
 const PARTITIONS_AT_ONCE = 8;
@@ -19,7 +19,7 @@ export const handler = (event: ScheduledEvent) => {
     async handle(_now, projects: ProjectItem[]) {
       for (const project of projects) {
         try {
-          if (await expireProject(project)) tally.ProjectsDeleted += 1;
+          if (await removeWithDocuments(project)) tally.ProjectsDeleted += 1;
           else tally.ProjectsSkippedSaved += 1;
         } catch (error) {
           // The next run retries it; one project never stops the sweep.

@@ -1,4 +1,4 @@
-import { callerOf, httpHandler, notFound } from '@pixelvault/core';
+import { callerOf, httpHandler, notFound, ORDER_ID_PATTERN } from '@pixelvault/core';
 import { findOrder, orderDownloads } from '../adapters/orders';
 import { orderView, requirePartner } from '../domain/ordering';
 
@@ -7,7 +7,7 @@ export const handler = httpHandler(async ({ event }) => {
   const caller = callerOf(event);
   requirePartner(caller, 'read');
   const orderId = event.pathParameters?.id ?? '';
-  const order = /^[A-Za-z0-9_-]{32}$/.test(orderId) ? await findOrder(caller.tenantId, orderId) : undefined;
+  const order = ORDER_ID_PATTERN.test(orderId) ? await findOrder(caller.tenantId, orderId) : undefined;
   if (!order) throw notFound('Order');
   const { documents, files } = await orderDownloads(order);
   return {
