@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './config';
 export { chunksOf } from './chunks';
+export { forEachPage, type Page } from './pages';
 export { logger } from './logger';
 export { httpHandler, type HttpHandlerOptions, type HttpRequest, type HttpResult } from './http/handler';
 export { jsonBody, type JsonBodyOptions } from './middleware/json-body';

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { forEachPage } from '../pages';
 import { Entity, type EntityItem } from 'electrodb';
 import type { Db } from '.';
 import { createdAtAttribute, epochSeconds, ID_PATTERN, ISO_DATE_PATTERN, tenantIdAttribute } from './shared';
@@ -73,12 +74,9 @@ export async function forEachUserSessionPage(
   { tenantId, userId }: { tenantId: string; userId: string },
   onPage: (sessions: SessionItem[]) => Promise<void>,
 ): Promise<void> {
-  let cursor: string | null = null;
-  do {
-    const page: { data: SessionItem[]; cursor: string | null } = await db.entities.session.query
-      .byUser({ tenantId, owner: userOwner(userId) })
-      .go({ cursor, limit: 100 });
-    if (page.data.length > 0) await onPage(page.data);
-    cursor = page.cursor;
-  } while (cursor !== null);
+  await forEachPage(
+    (cursor) =>
+      db.entities.session.query.byUser({ tenantId, owner: userOwner(userId) }).go({ cursor, limit: 100 }),
+    onPage,
+  );
 }

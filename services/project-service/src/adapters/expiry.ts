@@ -1,25 +1,8 @@
-import { SWEEP_FLOOR, type OrderItem, type ProjectItem } from '@pixelvault/core';
+import { forEachPage, SWEEP_FLOOR, type OrderItem, type ProjectItem } from '@pixelvault/core';
 import { projectsDb } from './db';
 
 /** Items per Query page of a sweep: each page is carried out before the next is read. */
 export const SWEEP_PAGE_SIZE = 25;
-
-type Page<T> = { data: T[]; cursor: string | null };
-
-async function forEachPage<T>(
-  query: (cursor: string | null) => Promise<Page<T>>,
-  onPage: (items: T[]) => Promise<void>,
-): Promise<number> {
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const page: Page<T> = await query(cursor);
-    pages += 1;
-    if (page.data.length > 0) await onPage(page.data);
-    cursor = page.cursor;
-  } while (cursor !== null);
-  return pages;
-}
 
 /** Projects of one expiry partition whose retention ended at `now` (Query on the `expiry` index, never a Scan). */
 export const forEachExpiredProjectPage = (

@@ -1,5 +1,6 @@
 import {
   deletePrefix,
+  forEachPage,
   ERASURE_REPORT_TTL_SECONDS,
   forEachUserSessionPage,
   projectObjectPrefixes,
@@ -14,7 +15,7 @@ import {
   type SessionItem,
 } from '@pixelvault/core';
 import { schedulerDb } from './db';
-import { forEachPage, OWNER_PAGE_SIZE } from './ownership';
+import { OWNER_PAGE_SIZE } from './ownership';
 
 /** The user's sessions a page at a time (core: gsi1, a user's sessions share the owner partition). */
 export const forEachUserSession = (

@@ -1,4 +1,4 @@
-import { SWEEP_FLOOR } from '@pixelvault/core';
+import { forEachPage, SWEEP_FLOOR } from '@pixelvault/core';
 import { schedulerDb } from './db';
 
 /** Items per Query page: one page becomes at most one message per tenant. */
@@ -19,16 +19,12 @@ export async function forEachExpiredFilePage(
   now: Date,
   onPage: (files: ExpiredFile[]) => Promise<void>,
 ): Promise<number> {
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const page: { data: ExpiredFile[]; cursor: string | null } = await schedulerDb()
-      .entities.file.query.byExpiry({ expiryPartition: partition })
-      .between({ expiresAt: SWEEP_FLOOR }, { expiresAt: now.toISOString() })
-      .go({ cursor, limit: SWEEP_PAGE_SIZE });
-    pages += 1;
-    if (page.data.length > 0) await onPage(page.data);
-    cursor = page.cursor;
-  } while (cursor !== null);
-  return pages;
+  return forEachPage(
+    (cursor) =>
+      schedulerDb()
+        .entities.file.query.byExpiry({ expiryPartition: partition })
+        .between({ expiresAt: SWEEP_FLOOR }, { expiresAt: now.toISOString() })
+        .go({ cursor, limit: SWEEP_PAGE_SIZE }),
+    onPage,
+  );
 }

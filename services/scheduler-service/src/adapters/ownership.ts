@@ -1,4 +1,5 @@
 import {
+  forEachPage,
   isConditionalCheckFailed,
   projectExpiryFields,
   type FileItem,
@@ -8,20 +9,6 @@ import { schedulerDb } from './db';
 
 /** Items of an owner per Query page (gsi1: the owner's partition, one entity's items by their key prefix). */
 export const OWNER_PAGE_SIZE = 100;
-
-type Page<T> = { data: T[]; cursor: string | null };
-
-export async function forEachPage<T>(
-  query: (cursor: string | null) => Promise<Page<T>>,
-  onPage: (items: T[]) => Promise<void>,
-): Promise<void> {
-  let cursor: string | null = null;
-  do {
-    const page: Page<T> = await query(cursor);
-    if (page.data.length > 0) await onPage(page.data);
-    cursor = page.cursor;
-  } while (cursor !== null);
-}
 
 export const forEachOwnFilePage = (
   tenantId: string,

@@ -26,7 +26,7 @@ export interface CleanupPorts<F, P> {
     tenantId: string,
     owner: string,
     onPage: (fileIds: string[]) => Promise<void>,
-  ): Promise<void>;
+  ): Promise<unknown>;
   /** A claim's moves from one owner to another. */
   /** A claim's moves from one owner to another, claimed at `at` (projects get the new owner's retention). */
   transfer(tenantId: string, fromOwner: string, toOwner: string, at: Date): Omit<TransferPorts<F, P>, 'each'>;

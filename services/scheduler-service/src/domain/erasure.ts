@@ -8,18 +8,18 @@ import type { PurgeOutcome } from './file-purge';
  * only what is left.
  */
 export interface ErasurePorts<S = unknown, P = unknown, H = unknown, O = unknown> {
-  forEachSessionPage(onPage: (sessions: S[]) => Promise<void>): Promise<void>;
+  forEachSessionPage(onPage: (sessions: S[]) => Promise<void>): Promise<unknown>;
   /** Revokes every token of the sessions, then deletes them. */
   deleteSessions(sessions: S[]): Promise<void>;
-  forEachProjectPage(onPage: (projects: P[]) => Promise<void>): Promise<void>;
+  forEachProjectPage(onPage: (projects: P[]) => Promise<void>): Promise<unknown>;
   /** The number of objects removed with it. */
   deleteProject(project: P): Promise<number>;
-  forEachSharePage(onPage: (shares: H[]) => Promise<void>): Promise<void>;
+  forEachSharePage(onPage: (shares: H[]) => Promise<void>): Promise<unknown>;
   deleteShares(shares: H[]): Promise<void>;
-  forEachOrderPage(onPage: (orders: O[]) => Promise<void>): Promise<void>;
+  forEachOrderPage(onPage: (orders: O[]) => Promise<void>): Promise<unknown>;
   /** Unpins its files and deletes it; the number of objects (frozen documents) removed with it. */
   deleteOrder(order: O): Promise<number>;
-  forEachFilePage(onPage: (fileIds: string[]) => Promise<void>): Promise<void>;
+  forEachFilePage(onPage: (fileIds: string[]) => Promise<void>): Promise<unknown>;
   purgeFiles(fileIds: string[]): Promise<PurgeOutcome>;
   addCounts(counts: Partial<Record<ErasureCount, number>>): Promise<void>;
   finish(): Promise<void>;

@@ -3,8 +3,8 @@
  * conditional on the old owner, so a redelivery after a crash midway finds only what is left and finishes it.
  */
 export interface TransferPorts<F, P> {
-  forEachFilePage(onPage: (files: F[]) => Promise<void>): Promise<void>;
-  forEachProjectPage(onPage: (projects: P[]) => Promise<void>): Promise<void>;
+  forEachFilePage(onPage: (files: F[]) => Promise<void>): Promise<unknown>;
+  forEachProjectPage(onPage: (projects: P[]) => Promise<void>): Promise<unknown>;
   transferFile(file: F): Promise<void>;
   transferProject(project: P): Promise<void>;
   each<T>(work: () => Promise<T>): Promise<T>;
