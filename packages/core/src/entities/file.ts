@@ -39,6 +39,15 @@ export const expiryPartition = (expiresAt: string, fileId: string) =>
   `${expiryBucket(expiresAt)}#${expiryShard(fileId)}`;
 
 /**
+ * expiresAt and its expiry-index partition, which every write of expiresAt (a file's, a project's) carries
+ * together: an update's setters never see the key's id, which the shard needs.
+ */
+export const expiryFields = (id: string, expiresAt: string) => ({
+  expiresAt,
+  expiryPartition: expiryPartition(expiresAt, id),
+});
+
+/**
  * A guest's file that no long-term upload link made goes with the guest's session (unless a project or order
  * references it); every other file is kept once uploaded, until its owner or an erasure deletes it.
  */
@@ -67,12 +76,6 @@ export const storedFileObjectKeys = (file: { objectKey?: string }) =>
   file.objectKey === undefined
     ? []
     : FILE_OBJECTS.map((object) => file.objectKey!.replace(/original$/, object));
-
-/** expiresAt and its expiry-index partition, which every update of expiresAt carries together. */
-export const fileExpiryFields = (fileId: string, expiresAt: string) => ({
-  expiresAt,
-  expiryPartition: expiryPartition(expiresAt, fileId),
-});
 
 const ORIGINAL_KEY_PATTERN = /^t\/([^/]+)\/o\/([^/]+)\/f\/([^/]+)\/original$/;
 
@@ -158,7 +161,7 @@ export const File = new Entity({
     longTerm: { type: 'boolean', required: true, default: false },
     expiresAt: { type: 'string', validate: ISO_DATE_PATTERN },
     // `<hour>#<shard>` while the file has an expiresAt, absent otherwise: the expiry index is sparse. Derived on
-    // create; an update passes it with expiresAt (fileExpiryFields), since its setters never see the key's fileId.
+    // create; an update passes it with expiresAt (expiryFields), since its setters never see the key's fileId.
     expiryPartition: {
       type: 'string',
       hidden: true,

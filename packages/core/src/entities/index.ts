@@ -96,7 +96,7 @@ export {
   markFileDeleted,
   DELETED_FILE_TTL_SECONDS,
   fileObjectKey,
-  fileExpiryFields,
+  expiryFields,
   expiresWithSession,
   storedFileObjectKeys,
   fileOfObjectKey,
@@ -114,7 +114,6 @@ export {
   projectDocumentKey,
   projectObjectPrefix,
   projectObjectPrefixes,
-  projectExpiryFields,
   type ProjectItem,
 } from './project';
 export {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Entity, type EntityItem } from 'electrodb';
-import { expiryPartition, OWNER_PATTERN } from './file';
+import { OWNER_PATTERN } from './file';
 import {
   createdAtAttribute,
   ID_PATTERN,
@@ -102,7 +102,7 @@ export const Project = new Entity({
     updatedAt: updatedAtAttribute,
     // Tenant retention after the last save (guests 30 days, users 365 by default).
     expiresAt: { type: 'string', required: true, validate: ISO_DATE_PATTERN },
-    // `<hour>#<shard>` of expiresAt: written with it through projectExpiryFields (an update's setters never see
+    // `<hour>#<shard>` of expiresAt: written with it through expiryFields (an update's setters never see
     // the key's projectId, which the shard needs).
     expiryPartition: { type: 'string', required: true, hidden: true },
   },
@@ -125,12 +125,6 @@ export const Project = new Entity({
       sk: { field: 'gsi3sk', composite: ['expiresAt'] },
     },
   },
-});
-
-/** expiresAt and its expiry-index partition, which every write of expiresAt carries together. */
-export const projectExpiryFields = (projectId: string, expiresAt: string) => ({
-  expiresAt,
-  expiryPartition: expiryPartition(expiresAt, projectId),
 });
 
 export type ProjectItem = EntityItem<typeof Project>;

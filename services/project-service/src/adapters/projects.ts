@@ -6,7 +6,7 @@ import {
   MAX_REFERENCE_CHANGES,
   referenceWrites,
   removeProject,
-  projectExpiryFields,
+  expiryFields,
   SHARE_TOKEN_PATTERN,
   shareIdOf,
   type ListRequest,
@@ -198,7 +198,7 @@ export async function insertProject(
     version: 1,
     createdAt: savedAt,
     updatedAt: savedAt,
-    ...projectExpiryFields(project.projectId, project.expiresAt),
+    ...expiryFields(project.projectId, project.expiresAt),
     ...documentFields(project.stored).set,
     ...(rest.length > 0 ? { pending: 'creating' as const } : {}),
   };
@@ -262,7 +262,7 @@ export async function updateProject(
     documentBytes: content.documentBytes,
     fileIds: content.fileIds,
     version: update.expected + 1,
-    ...projectExpiryFields(current.projectId, update.expiresAt),
+    ...expiryFields(current.projectId, update.expiresAt),
     ...document.set,
   };
   const projectOwner: string = key.owner;

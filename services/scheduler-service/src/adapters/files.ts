@@ -1,7 +1,7 @@
 import {
   DELETED_FILE_TTL_SECONDS,
   deleteObjects,
-  fileExpiryFields,
+  expiryFields,
   isConditionalCheckFailed,
   statesBefore,
   storedFileObjectKeys,
@@ -80,7 +80,7 @@ async function whyNotDeleted(
   if (file.expiresAt !== undefined && file.expiresAt < recheckAt) {
     await db.entities.file
       .patch({ tenantId, fileId })
-      .set(fileExpiryFields(fileId, recheckAt))
+      .set(expiryFields(fileId, recheckAt))
       .where(
         (attr, { eq, gt }) =>
           `(${gt(attr.refCount, 0)} OR ${gt(attr.pinCount, 0)}) AND NOT ${eq(attr.state, 'deleted')}`,

@@ -1,7 +1,7 @@
 import {
   forEachPage,
   isConditionalCheckFailed,
-  projectExpiryFields,
+  expiryFields,
   type FileItem,
   type ProjectItem,
 } from '@pixelvault/core';
@@ -83,7 +83,7 @@ export async function transferProject(
       .set({
         owner: toOwner,
         formerOwners: [...(project.formerOwners ?? []), fromOwner],
-        ...projectExpiryFields(project.projectId, kept),
+        ...expiryFields(project.projectId, kept),
       })
       .where(({ owner }, { eq }) => eq(owner, fromOwner))
       .go();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { fileObjectKey, FILE_OBJECTS, projectExpiryFields } from '@pixelvault/core';
+import { fileObjectKey, FILE_OBJECTS, expiryFields } from '@pixelvault/core';
 import { runCleanupWorker, takeExpiredFiles } from '../../../../tests/helpers/cleanup';
 import { objectBytes, putObjectDirectly } from '../../../../tests/helpers/files';
 import {
@@ -54,7 +54,7 @@ describe('retention jobs', () => {
     const project = await createdProject(guest.accessToken, projectBody(fileIds));
     await systemDb()
       .entities.project.patch({ tenantId: tenant.tenantId, projectId: project.id })
-      .set(projectExpiryFields(project.id, new Date(now.getTime() - HOUR).toISOString()))
+      .set(expiryFields(project.id, new Date(now.getTime() - HOUR).toISOString()))
       .go();
 
     // Act
@@ -79,7 +79,7 @@ describe('retention jobs', () => {
     const project = await createdProject(guest.accessToken, projectBody([]));
     await systemDb()
       .entities.project.patch({ tenantId: tenant.tenantId, projectId: project.id })
-      .set(projectExpiryFields(project.id, new Date(now.getTime() + 60_000).toISOString()))
+      .set(expiryFields(project.id, new Date(now.getTime() + 60_000).toISOString()))
       .go();
 
     // Act
