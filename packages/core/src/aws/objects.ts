@@ -8,7 +8,7 @@ export const DELETE_OBJECTS_MAX_KEYS = 1000;
 
 /** Deletes the keys in calls of at most 1000 (quiet mode: only failures come back); absent keys are no error. */
 export async function deleteObjects(keys: readonly string[]): Promise<void> {
-  for (const chunk of chunksOf([...keys], DELETE_OBJECTS_MAX_KEYS)) {
+  for (const chunk of chunksOf(keys, DELETE_OBJECTS_MAX_KEYS)) {
     const { Errors = [] } = await s3Client().send(
       new DeleteObjectsCommand({
         Bucket: requiredEnv('BUCKET_NAME'),

@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../aws/clients';
+import { chunksOf } from '../chunks';
 import { requiredEnv } from '../config';
 import type { FileState } from '../entities/file';
 import { logger } from '../logger';
@@ -80,15 +81,13 @@ export async function publishEvents(
   if (events.length === 0) return;
   for (const event of events) logger.info('event', { event });
   const queueUrl = requiredEnv('EVENTS_QUEUE_URL');
-  for (let start = 0; start < events.length; start += SQS_BATCH) {
-    const entries: SendMessageBatchRequestEntry[] = events
-      .slice(start, start + SQS_BATCH)
-      .map((event, index) => ({
-        Id: String(index),
-        MessageBody: JSON.stringify(event),
-        ...(delaySeconds === undefined ? {} : { DelaySeconds: delaySeconds }),
-        MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-      }));
+  for (const batch of chunksOf(events, SQS_BATCH)) {
+    const entries: SendMessageBatchRequestEntry[] = batch.map((event, index) => ({
+      Id: String(index),
+      MessageBody: JSON.stringify(event),
+      ...(delaySeconds === undefined ? {} : { DelaySeconds: delaySeconds }),
+      MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
+    }));
     const { Failed = [] } = await sqsClient().send(
       new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
     );

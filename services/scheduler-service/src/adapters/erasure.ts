@@ -116,16 +116,11 @@ export async function finishErasure(tenantId: string, userId: string, at: Date):
  * The user's erasure runs again (the same request: its report only grows) when it was asked for after the claim
  * or has not finished: the claim may have moved things past it.
  */
-export async function eraseAgainAfterClaim(
-  tenantId: string,
-  userId: string,
-  claimedAt: Date,
-): Promise<boolean> {
+export async function eraseAgainAfterClaim(tenantId: string, userId: string, claimedAt: Date): Promise<void> {
   const { data: erasure } = await schedulerDb()
     .entities.erasure.get({ tenantId, userId })
     .go({ consistent: true, attributes: ['state', 'requestedAt'] });
-  if (erasure === null) return false;
-  if (erasure.state !== 'running' && erasure.requestedAt < claimedAt.toISOString()) return false;
+  if (erasure === null) return;
+  if (erasure.state !== 'running' && erasure.requestedAt < claimedAt.toISOString()) return;
   await publishEvents([{ type: 'user-erasure', tenantId, userId, at: erasure.requestedAt }]);
-  return true;
 }

@@ -27,14 +27,13 @@ export interface CleanupPorts<F, P> {
     owner: string,
     onPage: (fileIds: string[]) => Promise<void>,
   ): Promise<unknown>;
-  /** A claim's moves from one owner to another. */
   /** A claim's moves from one owner to another, claimed at `at` (projects get the new owner's retention). */
   transfer(tenantId: string, fromOwner: string, toOwner: string, at: Date): Omit<TransferPorts<F, P>, 'each'>;
   /**
    * After a claim moved things to a user: runs the user's erasure again (sends it) if one was requested after the
-   * claim or is still running, so nothing the claim brought outlives it. True if it was sent.
+   * claim or is still running, so nothing the claim brought outlives it.
    */
-  eraseAgainAfterClaim(tenantId: string, userId: string, claimedAt: Date): Promise<boolean>;
+  eraseAgainAfterClaim(tenantId: string, userId: string, claimedAt: Date): Promise<void>;
   /** An erasure's sessions, projects, shares, orders and report (its files go through `filePurge`). */
   erasure(tenantId: string, userId: string, at: Date): Omit<ErasurePorts, 'forEachFilePage' | 'purgeFiles'>;
   /** Deletes a project's document object unless it is (again) the project's current one; true if deleted. */

@@ -1,4 +1,4 @@
-import type { ErasureCount } from '@pixelvault/core';
+import { FILE_OBJECTS, type ErasureCount } from '@pixelvault/core';
 import type { PurgeOutcome } from './file-purge';
 
 /**
@@ -24,9 +24,6 @@ export interface ErasurePorts<S = unknown, P = unknown, H = unknown, O = unknown
   addCounts(counts: Partial<Record<ErasureCount, number>>): Promise<void>;
   finish(): Promise<void>;
 }
-
-/** Object keys per deleted file: the original and both variants. */
-const OBJECTS_PER_FILE = 3;
 
 export async function eraseUser<S, P, H, O>(ports: ErasurePorts<S, P, H, O>): Promise<void> {
   await ports.forEachSessionPage(async (sessions) => {
@@ -60,7 +57,7 @@ export async function eraseUser<S, P, H, O>(ports: ErasurePorts<S, P, H, O>): Pr
       const outcome = await ports.purgeFiles(fileIds);
       await ports.addCounts({
         files: outcome.deleted,
-        objects: outcome.deleted * OBJECTS_PER_FILE,
+        objects: outcome.deleted * FILE_OBJECTS.length,
         filesKeptPinned: outcome.skipped.pinned ?? 0,
       });
     });

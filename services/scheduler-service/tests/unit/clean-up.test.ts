@@ -51,7 +51,6 @@ function memoryPorts(pages: string[][], inUse: string[] = []) {
     }),
     async eraseAgainAfterClaim(tenantId, userId, claimedAt) {
       calls.push(`erase ${tenantId} ${userId} again if asked since ${claimedAt.toISOString()}`);
-      return false;
     },
     async retireDocument(tenantId, projectId, documentKey) {
       calls.push(`retire ${tenantId} ${projectId} ${documentKey}`);
