@@ -1,12 +1,10 @@
 import { BatchWriteCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   chunksOf,
-  createDb,
   dynamoDbClient,
   ID_PATTERN,
   listPage,
   markFileDeleted,
-  type Db,
   type FileDeletion,
   type FileItem,
   type ListRequest,
@@ -14,10 +12,7 @@ import {
 } from '@pixelvault/core';
 import { isInScope, type FileScope } from '../domain/access';
 import type { NewFile } from '../domain/registration';
-
-let db: Db | undefined;
-
-const filesDb = (): Db => (db ??= createDb());
+import { filesDb } from './db';
 
 // BatchWriteItem takes at most 25 items per request.
 const BATCH_WRITE_ITEMS = 25;

@@ -2,7 +2,6 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   deleteObjects,
   claimFileForProcessing,
-  createDb,
   expiresWithSession,
   isConditionalCheckFailed,
   publishEvents,
@@ -10,12 +9,12 @@ import {
   s3Client,
   selfVerifyingS3Client,
   transitionFile,
-  type Db,
   type FileItem,
 } from '@pixelvault/core';
 import type { Readable } from 'node:stream';
 import type { ProcessingPorts, StoredVariants } from '../domain/upload-processing';
 import type { UploadNotice } from '../domain/upload-notice';
+import { filesDb } from './db';
 import { tenantUploadLimits } from './tenants';
 
 /**
@@ -26,9 +25,6 @@ export const PROCESSING_LEASE_MS = 120_000;
 
 // Variants never change once written (a new upload is a new file id).
 const VARIANT_CACHE_CONTROL = 'private, max-age=31536000, immutable';
-
-let db: Db | undefined;
-const filesDb = (): Db => (db ??= createDb());
 
 const bucket = () => requiredEnv('BUCKET_NAME');
 
