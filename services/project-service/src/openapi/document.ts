@@ -3,7 +3,10 @@
  * GET /v1/openapi.json so partners can generate clients. A test compares its operations with the http events
  * every service deploys and calls each one on the live system.
  */
-import { ERASURE_COUNTS } from '@pixelvault/core';
+import { DEFAULT_PAGE_SIZE, ERASURE_COUNTS, MAX_PAGE_SIZE } from '@pixelvault/core';
+import { MAX_ORDER_PROJECTS } from '../domain/ordering';
+import { MAX_FILE_IDS } from '../domain/saving';
+import { MAX_SHARE_DAYS } from '../domain/sharing';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -21,7 +24,11 @@ const idParam = (name: string, description: string) => ({
   schema: { type: 'string' },
 });
 const listParams = [
-  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+  {
+    name: 'limit',
+    in: 'query',
+    schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+  },
   { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
 ];
 const session = [{ bearer: [] }];
@@ -145,7 +152,7 @@ export const openApiDocument = {
           title: { type: 'string', minLength: 1, maxLength: 200 },
           product: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } },
           document: { description: 'Any JSON, up to 10 MiB serialized' },
-          fileIds: { type: 'array', items: { type: 'string' }, maxItems: 1000 },
+          fileIds: { type: 'array', items: { type: 'string' }, maxItems: MAX_FILE_IDS },
         },
       },
       Download: {
@@ -474,7 +481,7 @@ export const openApiDocument = {
         requestBody: {
           content: json({
             type: 'object',
-            properties: { expiresInDays: { type: 'integer', minimum: 1, maximum: 30 } },
+            properties: { expiresInDays: { type: 'integer', minimum: 1, maximum: MAX_SHARE_DAYS } },
           }),
         },
         responses: {
@@ -523,7 +530,12 @@ export const openApiDocument = {
             externalOrderId: { type: 'string' },
             userId: { type: 'string' },
             sessionId: { type: 'string' },
-            projectIds: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 20 },
+            projectIds: {
+              type: 'array',
+              items: { type: 'string' },
+              minItems: 1,
+              maxItems: MAX_ORDER_PROJECTS,
+            },
             retainUntil: { type: 'string', format: 'date-time' },
           },
         }),
