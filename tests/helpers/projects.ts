@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FileState } from '@pixelvault/core/src/entities';
-import { LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
 import { callApi, systemDb } from './identity';
-import { testSystem } from './system';
 
 /** A project as POST, PUT and GET /v1/projects answer it (`document` on GET only). */
 export interface ProjectView {
@@ -98,21 +96,4 @@ export async function setFileState(tenantId: string, fileId: string, state: File
 export async function projectItem(tenantId: string, projectId: string) {
   const { data } = await systemDb().entities.project.get({ tenantId, projectId }).go({ consistent: true });
   return data;
-}
-
-/**
- * Points this process's AWS SDK and core's entities at the test system, as the service's Lambdas are: for
- * driving an adapter directly where HTTP cannot reach a moment (between a save's checks and its transaction).
- */
-export function actAsProjectService(): void {
-  const system = testSystem();
-  Object.assign(process.env, {
-    TABLE_NAME: system.outputs.TableName!,
-    BUCKET_NAME: system.outputs.BucketName!,
-    AWS_REGION: system.region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: system.endpoints.dynamodb,
-    AWS_ENDPOINT_URL_S3: system.endpoints.s3,
-  });
 }

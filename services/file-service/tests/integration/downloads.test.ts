@@ -1,4 +1,3 @@
-import { LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
 import sharp from 'sharp';
 import {
   downloadLink,
@@ -16,7 +15,7 @@ import {
   systemDb,
   uploadLink,
 } from '../../../../tests/helpers/identity';
-import { testSystem } from '../../../../tests/helpers/system';
+import { useSystemAws } from '../../../../tests/helpers/system';
 import { presignDownload } from '../../src/adapters/storage';
 import { downloadTarget } from '../../src/domain/download';
 import {
@@ -28,18 +27,6 @@ import {
   pixelAt,
   RED,
 } from '../helpers/images';
-
-/** The file service's own presigner, pointed at the local storage as the Lambda is. */
-function useLocalStorageLikeTheLambda(): void {
-  const system = testSystem();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_S3: system.endpoints.s3,
-    AWS_REGION: system.region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    BUCKET_NAME: system.outputs.BucketName,
-  });
-}
 
 /** A guest's photo, uploaded and processed to `ready`. */
 async function readyPhoto(bytes: Uint8Array, name?: string) {
@@ -104,7 +91,7 @@ describe('GET /v1/files/{id}/download', () => {
 
   it('gives a URL that storage refuses with 403 once 5 minutes have passed', async () => {
     // Arrange: the same download, signed by the service's presigner 6 minutes ago
-    useLocalStorageLikeTheLambda();
+    useSystemAws();
     const { tenant, file } = await readyPhoto(await jpegImage(32, 32));
     const { data: item } = await systemDb()
       .entities.file.get({ tenantId: tenant.tenantId, fileId: file.id })

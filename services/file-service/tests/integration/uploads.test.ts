@@ -8,21 +8,8 @@ import {
   processedFile,
 } from '../../../../tests/helpers/files';
 import { createTestTenant, guestSession, systemDb } from '../../../../tests/helpers/identity';
-import { testSystem } from '../../../../tests/helpers/system';
-import { LOCAL_CREDENTIALS } from '@pixelvault/local-aws';
+import { useSystemAws } from '../../../../tests/helpers/system';
 import { presignUpload } from '../../src/adapters/storage';
-
-/** The file service's own presigner, pointed at the local storage as the Lambda is. */
-function useLocalStorageLikeTheLambda(): void {
-  const system = testSystem();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_S3: system.endpoints.s3,
-    AWS_REGION: system.region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    BUCKET_NAME: system.outputs.BucketName,
-  });
-}
 
 describe('POST /v1/files, then PUT to the presigned URL', () => {
   it('registers a pending file and presigns a PUT bound to its type, size and SHA-256', async () => {
@@ -143,7 +130,7 @@ describe('POST /v1/files, then PUT to the presigned URL', () => {
 
   it('lets storage refuse a PUT once its URL has expired with 403, storing nothing', async () => {
     // Arrange: the same upload, signed by the service's presigner 16 minutes ago (URLs live 15)
-    useLocalStorageLikeTheLambda();
+    useSystemAws();
     const tenant = await createTestTenant();
     const guest = await guestSession(tenant);
     const { bytes, registration } = newUpload(1024);

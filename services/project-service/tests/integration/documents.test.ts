@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { apiError, callApi, createTestTenant, guestSession } from '../../../../tests/helpers/identity';
+import {
+  apiError,
+  callApi,
+  createTestTenant,
+  guestSession,
+  takeCleanupWork,
+} from '../../../../tests/helpers/identity';
 import { invokeCleanupWorker } from '../../../../tests/helpers/cleanup';
 import { objectBytes } from '../../../../tests/helpers/files';
-import { takeMessages } from '../../../../tests/helpers/queues';
-import { testSystem } from '../../../../tests/helpers/system';
 import {
   createdProject,
   createProject,
@@ -30,27 +34,6 @@ function documentOf(bytes: number) {
   }
   return { pages };
 }
-
-interface DocumentSuperseded {
-  type: 'document-superseded';
-  tenantId: string;
-  projectId: string;
-  documentKey: string;
-  at: string;
-}
-
-/** The cleanup queue's `document-superseded` messages of one project (they arrive after the stack's 2 s delay). */
-const takeSupersededDocuments = (projectId: string, count: number) =>
-  takeMessages(
-    testSystem().outputs.CleanupQueueUrl!,
-    (body) => {
-      const work = body as Partial<DocumentSuperseded> | null;
-      return work?.type === 'document-superseded' && work.projectId === projectId
-        ? (work as DocumentSuperseded)
-        : undefined;
-    },
-    { count, timeoutMs: 20_000, settleMs: 1_000 },
-  );
 
 async function guestToken() {
   const tenant = await createTestTenant();
@@ -114,7 +97,12 @@ describe('project documents', () => {
     const currentKey = (await projectItem(tenantId, created.id))!.documentKey!;
 
     // Act
-    const messages = await takeSupersededDocuments(created.id, 1);
+    // The cleanup queue's messages of this test's own tenant; they arrive after the stack's 2 s delay.
+    const messages = await takeCleanupWork(tenantId, 1, {
+      type: 'document-superseded',
+      timeoutMs: 20_000,
+      settleMs: 1_000,
+    });
     const stillReadable = await objectBytes(firstKey);
     const retired = await invokeCleanupWorker(messages);
     const again = await invokeCleanupWorker([{ ...messages[0]!, documentKey: currentKey }]);

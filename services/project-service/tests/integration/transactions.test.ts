@@ -1,6 +1,5 @@
 import { apiError, createTestTenant, guestSession } from '../../../../tests/helpers/identity';
 import {
-  actAsProjectService,
   createdProject,
   projectBody,
   projectItem,
@@ -11,8 +10,9 @@ import {
 } from '../../../../tests/helpers/projects';
 import { findOwnProject, insertProject, updateProject as writeSave } from '../../src/adapters/projects';
 import { projectContent, saveProjectBody } from '../../src/domain/saving';
+import { useSystemAws } from '../../../../tests/helpers/system';
 
-beforeAll(actAsProjectService);
+beforeAll(useSystemAws);
 
 describe('a save that fails inside its transaction', () => {
   it('leaves every refCount and the project as they were when a file turns unusable after the checks', async () => {
