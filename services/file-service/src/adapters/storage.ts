@@ -5,7 +5,6 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { formatUrl } from '@aws-sdk/core/util';
 import { getSignedUrl, S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
@@ -77,40 +76,49 @@ export async function presignUpload(
   expiresInSeconds: number,
   now = new Date(),
 ): Promise<PutUpload> {
+  const headers = {
+    'content-type': object.contentType,
+    'content-length': String(object.size),
+    'x-amz-checksum-sha256': object.sha256,
+  };
+  const url = await presignObjectRequest(
+    { method: 'PUT', key: object.key, query: { 'x-id': 'PutObject' }, headers },
+    {
+      expiresIn: expiresInSeconds,
+      signingDate: now,
+      signableHeaders: new Set(['content-type', 'content-length']),
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+    },
+  );
+  return { method: 'PUT', url, headers, expiresAt: expiresAt(now, expiresInSeconds) };
+}
+
+/**
+ * A presigned URL for a request on one object of the bucket, as the SDK would serialize it (path-style or
+ * virtual-hosted as the endpoint says), signed by the container's presigner. It signs copies of the query and
+ * headers: the presigner writes into the request it signs (x-amz-content-sha256), which callers return as is.
+ */
+async function presignObjectRequest(
+  request: { method: string; key: string; query: Record<string, string>; headers: Record<string, string> },
+  options: Parameters<S3RequestPresigner['presign']>[1],
+): Promise<string> {
   const { presigner, endpoint, signingRegion } = await bucketPresigner();
   const basePath = endpoint.pathname.replace(/\/$/, '');
-  const request = new HttpRequest({
-    method: 'PUT',
+  const httpRequest = new HttpRequest({
+    method: request.method,
     protocol: endpoint.protocol,
     hostname: endpoint.hostname,
     ...(endpoint.port === '' ? {} : { port: Number(endpoint.port) }),
-    path: `${basePath}/${object.key.split('/').map(escapeSegment).join('/')}`,
-    query: { 'x-id': 'PutObject' },
-    headers: {
-      'content-type': object.contentType,
-      'content-length': String(object.size),
-      'x-amz-checksum-sha256': object.sha256,
-    },
+    path: `${basePath}/${request.key.split('/').map(escapeSegment).join('/')}`,
+    query: { ...request.query },
+    headers: { ...request.headers },
   });
-  const url = formatUrl(
-    await presigner.presign(request, {
-      expiresIn: expiresInSeconds,
-      signingDate: now,
+  return formatUrl(
+    await presigner.presign(httpRequest, {
+      ...options,
       ...(signingRegion === undefined ? {} : { signingRegion }),
-      signableHeaders: new Set(['content-type', 'content-length']),
-      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
     }),
   );
-  return {
-    method: 'PUT',
-    url,
-    headers: {
-      'content-type': object.contentType,
-      'content-length': String(object.size),
-      'x-amz-checksum-sha256': object.sha256,
-    },
-    expiresAt: expiresAt(now, expiresInSeconds),
-  };
 }
 
 /**
@@ -186,15 +194,13 @@ export async function presignParts(file: FileItem, now: Date): Promise<Multipart
   const parts = await Promise.all(
     Array.from({ length: multipart.partCount }, async (_, index) => {
       const partNumber = index + 1;
-      const url = await getSignedUrl(
-        s3Client(),
-        new UploadPartCommand({
-          Bucket: bucket(),
-          Key: file.objectKey!,
-          UploadId: multipart.uploadId,
-          PartNumber: partNumber,
-          ContentLength: partLength(file.size, multipart, partNumber),
-        }),
+      const url = await presignObjectRequest(
+        {
+          method: 'PUT',
+          key: file.objectKey!,
+          query: { 'x-id': 'UploadPart', partNumber: String(partNumber), uploadId: multipart.uploadId },
+          headers: { 'content-length': String(partLength(file.size, multipart, partNumber)) },
+        },
         {
           expiresIn: MULTIPART_URL_TTL_SECONDS,
           signingDate: now,
