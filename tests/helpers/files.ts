@@ -6,7 +6,8 @@ import { eventMessage } from '@pixelvault/local-aws/src/s3-fidelity/notification
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { callApi } from './identity';
 import { invokeWithSqsBatch, sqsBatchEvent, takeMessages } from './queues';
-import { testSystem } from './system';
+import { FILE_OBJECTS, fileObjectKey } from '@pixelvault/core/src/entities/file';
+import { systemDb, testSystem } from './system';
 
 /** Base64 SHA-256, as POST /v1/files and x-amz-checksum-sha256 take it. */
 export const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
@@ -319,4 +320,31 @@ export async function putObjectUnannounced(
   } finally {
     s3.destroy();
   }
+}
+
+/** A file's item, read strongly consistent (what a worker or handler just wrote). */
+export const fileItem = async (tenantId: string, fileId: string) =>
+  (await systemDb().entities.file.get({ tenantId, fileId }).go({ consistent: true })).data;
+
+/** The three object keys of a file uploaded by `owner`. */
+export const fileObjectKeys = (tenantId: string, owner: string, fileId: string) =>
+  FILE_OBJECTS.map((object) => fileObjectKey({ tenantId, owner, fileId }, object));
+
+/** Stores all three objects of each file, as an upload and its processing would have. */
+export async function storeFileObjects(tenantId: string, owner: string, fileIds: string[]): Promise<void> {
+  await Promise.all(
+    fileIds.flatMap((fileId) =>
+      fileObjectKeys(tenantId, owner, fileId).map((key) =>
+        putObjectDirectly(key, randomBytes(64), 'image/jpeg'),
+      ),
+    ),
+  );
+}
+
+/** How many of these files' objects storage still holds. */
+export async function fileObjectsLeft(tenantId: string, owner: string, fileIds: string[]): Promise<number> {
+  const held = await Promise.all(
+    fileIds.flatMap((fileId) => fileObjectKeys(tenantId, owner, fileId).map((key) => objectBytes(key))),
+  );
+  return held.filter((bytes) => bytes !== undefined).length;
 }

@@ -63,3 +63,10 @@ export function useSystemAws(): void {
     BUCKET_NAME: system.outputs.BucketName!,
   });
 }
+
+/**
+ * An hour of `year` far from every other test's files (they expire within a day of now), so a sweep there finds
+ * only the calling test's.
+ */
+export const quietHour = (year: number) =>
+  new Date(Date.UTC(year, 0, 1) + Math.floor(Math.random() * 300 * 24) * 3_600_000 + 17 * 60 * 1000);

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { fileObjectKey, FILE_OBJECTS } from '@pixelvault/core';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runCleanupWorker, takeExpiredFiles, type FilesExpiredWork } from '../../../../tests/helpers/cleanup';
-import { objectBytes, putObjectDirectly, takeFileEvents } from '../../../../tests/helpers/files';
+import { fileItem, fileObjectsLeft, storeFileObjects, takeFileEvents } from '../../../../tests/helpers/files';
 import { callApi, createTestTenant, guestSession, systemDb } from '../../../../tests/helpers/identity';
 import {
   createdProject,
@@ -11,39 +10,12 @@ import {
   updateProject,
   type ProjectView,
 } from '../../../../tests/helpers/projects';
-import { runJob, useSystemAws } from '../../../../tests/helpers/system';
+import { quietHour, runJob, useSystemAws } from '../../../../tests/helpers/system';
 import type * as CleanupPortsModule from '../../src/adapters/cleanup-ports';
 import type * as CleanUpModule from '../../src/domain/clean-up';
 import type { FilePurgePorts } from '../../src/domain/file-purge';
 
 const HOUR = 3600 * 1000;
-
-/** An hour far from every other test's files (they expire within a day of now), so a sweep there finds only ours. */
-const quietHour = (year: number) =>
-  new Date(Date.UTC(year, 0, 1) + Math.floor(Math.random() * 300 * 24) * HOUR + 17 * 60 * 1000);
-
-const fileItem = async (tenantId: string, fileId: string) =>
-  (await systemDb().entities.file.get({ tenantId, fileId }).go({ consistent: true })).data;
-
-const keysOf = (tenantId: string, owner: string, fileId: string) =>
-  FILE_OBJECTS.map((object) => fileObjectKey({ tenantId, owner, fileId }, object));
-
-/** Stores all three objects of each file, as an upload and its processing would have. */
-async function storeObjects(tenantId: string, owner: string, fileIds: string[]) {
-  await Promise.all(
-    fileIds.flatMap((fileId) =>
-      keysOf(tenantId, owner, fileId).map((key) => putObjectDirectly(key, randomBytes(64), 'image/jpeg')),
-    ),
-  );
-}
-
-/** How many of the files' objects storage still holds. */
-async function objectsLeft(tenantId: string, owner: string, fileIds: string[]) {
-  const held = await Promise.all(
-    fileIds.flatMap((fileId) => keysOf(tenantId, owner, fileId).map((key) => objectBytes(key))),
-  );
-  return held.filter((bytes) => bytes !== undefined).length;
-}
 
 const expiredWork = (tenantId: string, fileIds: string[], at: Date): FilesExpiredWork => ({
   type: 'files-expired',
@@ -70,7 +42,7 @@ describe('expireFiles job and cleanUp worker', () => {
       expiresAt: expiresAt.toISOString(),
     });
     const withObjects = fileIds.slice(0, 20);
-    await storeObjects(tenantId, owner, withObjects);
+    await storeFileObjects(tenantId, owner, withObjects);
     const now = new Date(expiresAt.getTime() + HOUR);
 
     // Act
@@ -90,7 +62,7 @@ describe('expireFiles job and cleanUp worker', () => {
       .entities.file.query.byOwner({ tenantId, owner })
       .go({ pages: 'all' });
     expect(left).toHaveLength(0);
-    expect(await objectsLeft(tenantId, owner, withObjects)).toBe(0);
+    expect(await fileObjectsLeft(tenantId, owner, withObjects)).toBe(0);
   }, 300_000);
 
   it('never deletes a file a project saved or an order pinned after the job found it; deletes the others', async () => {
@@ -102,7 +74,7 @@ describe('expireFiles job and cleanUp worker', () => {
     const [saved, pinned, unreferenced] = await storedFiles(tenant.tenantId, owner, 3, 'ready', {
       expiresAt: expiresAt.toISOString(),
     });
-    await storeObjects(tenant.tenantId, owner, [saved!, pinned!, unreferenced!]);
+    await storeFileObjects(tenant.tenantId, owner, [saved!, pinned!, unreferenced!]);
     const at = new Date();
     const found = expiredWork(tenant.tenantId, [saved!, pinned!, unreferenced!], at);
     await createdProject(guest.accessToken, projectBody([saved!]));
@@ -122,9 +94,9 @@ describe('expireFiles job and cleanUp worker', () => {
       // Looked at again a day later, when the reference may be gone
       expect(Date.parse(file!.expiresAt!)).toBe(at.getTime() + 24 * HOUR);
     }
-    expect(await objectsLeft(tenant.tenantId, owner, [saved!, pinned!])).toBe(6);
+    expect(await fileObjectsLeft(tenant.tenantId, owner, [saved!, pinned!])).toBe(6);
     expect(await fileItem(tenant.tenantId, unreferenced!)).toBeNull();
-    expect(await objectsLeft(tenant.tenantId, owner, [unreferenced!])).toBe(0);
+    expect(await fileObjectsLeft(tenant.tenantId, owner, [unreferenced!])).toBe(0);
   });
 
   it('keeps a file whose expiry moved past the time the job found it', async () => {
@@ -152,7 +124,7 @@ describe('expireFiles job and cleanUp worker', () => {
     const deleted = await callApi('DELETE', `/v1/files/${fileId}`, { token: guest.accessToken });
     expect(deleted.status).toBe(204);
     const [event] = await takeFileEvents(fileId!, 1);
-    await storeObjects(tenant.tenantId, owner, [fileId!]);
+    await storeFileObjects(tenant.tenantId, owner, [fileId!]);
 
     // Act
     const failures = await runCleanupWorker([{ ...event, tenantId: tenant.tenantId }]);
@@ -160,7 +132,7 @@ describe('expireFiles job and cleanUp worker', () => {
     // Assert
     expect(event).toMatchObject({ to: 'deleted' });
     expect(failures).toEqual([]);
-    expect(await objectsLeft(tenant.tenantId, owner, [fileId!])).toBe(0);
+    expect(await fileObjectsLeft(tenant.tenantId, owner, [fileId!])).toBe(0);
     expect(await fileItem(tenant.tenantId, fileId!)).toBeNull();
   });
 
@@ -169,7 +141,7 @@ describe('expireFiles job and cleanUp worker', () => {
     const { tenantId } = await createTestTenant();
     const owner = `session#${randomBytes(16).toString('base64url')}`;
     const [fileId] = await storedFiles(tenantId, owner, 1, 'rejected');
-    await storeObjects(tenantId, owner, [fileId!]);
+    await storeFileObjects(tenantId, owner, [fileId!]);
     const event = {
       type: 'file-state-changed',
       tenantId,
@@ -186,7 +158,7 @@ describe('expireFiles job and cleanUp worker', () => {
 
     // Assert
     expect(failures).toEqual([]);
-    expect(await objectsLeft(tenantId, owner, [fileId!])).toBe(0);
+    expect(await fileObjectsLeft(tenantId, owner, [fileId!])).toBe(0);
     expect(await fileItem(tenantId, fileId!)).toMatchObject({ state: 'rejected' });
   });
 
@@ -256,7 +228,7 @@ describe('the cleanUp worker crashing midway (a fault injected into one of its r
       const [fileId] = await storedFiles(tenantId, owner, 1, 'ready', {
         expiresAt: new Date(at.getTime() - HOUR).toISOString(),
       });
-      await storeObjects(tenantId, owner, [fileId!]);
+      await storeFileObjects(tenantId, owner, [fileId!]);
       const work = expiredWork(tenantId, [fileId!], at);
 
       // Act
@@ -266,7 +238,7 @@ describe('the cleanUp worker crashing midway (a fault injected into one of its r
       );
       const leftByCrash = {
         state: (await fileItem(tenantId, fileId!))?.state,
-        objects: await objectsLeft(tenantId, owner, [fileId!]),
+        objects: await fileObjectsLeft(tenantId, owner, [fileId!]),
       };
       const redelivered = await runCleanupWorker([work]);
       const againDelivered = await runCleanupWorker([work]);
@@ -277,7 +249,7 @@ describe('the cleanUp worker crashing midway (a fault injected into one of its r
       expect(redelivered).toEqual([]);
       expect(againDelivered).toEqual([]);
       expect(await fileItem(tenantId, fileId!)).toBeNull();
-      expect(await objectsLeft(tenantId, owner, [fileId!])).toBe(0);
+      expect(await fileObjectsLeft(tenantId, owner, [fileId!])).toBe(0);
     },
   );
 });
@@ -300,7 +272,7 @@ describe('a project save racing the cleanup of its file', () => {
     const fileIds = await storedFiles(tenant.tenantId, owner, ROUNDS, 'ready', {
       expiresAt: new Date(Date.now() - HOUR).toISOString(),
     });
-    await storeObjects(tenant.tenantId, owner, fileIds);
+    await storeFileObjects(tenant.tenantId, owner, fileIds);
     const projects: ProjectView[] = [];
     for (let round = 0; round < ROUNDS; round++)
       projects.push(await createdProject(guest.accessToken, projectBody([])));
@@ -329,7 +301,7 @@ describe('a project save racing the cleanup of its file', () => {
         status: save.status,
         failures,
         file: file && { state: file.state, refCount: file.refCount },
-        objects: await objectsLeft(tenant.tenantId, owner, [fileId]),
+        objects: await fileObjectsLeft(tenant.tenantId, owner, [fileId]),
         projectFileIds: stored?.fileIds,
       });
     }

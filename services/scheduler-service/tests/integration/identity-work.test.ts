@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { fileObjectKey, FILE_OBJECTS } from '@pixelvault/core';
 import { runCleanupWorker } from '../../../../tests/helpers/cleanup';
-import { objectBytes, putObjectDirectly } from '../../../../tests/helpers/files';
+import { fileItem, fileObjectKeys, fileObjectsLeft, storeFileObjects } from '../../../../tests/helpers/files';
 import {
   callApi,
   createTestTenant,
@@ -13,27 +12,6 @@ import {
   userSession,
 } from '../../../../tests/helpers/identity';
 import { createdProject, projectBody, storedFiles } from '../../../../tests/helpers/projects';
-
-const fileItem = async (tenantId: string, fileId: string) =>
-  (await systemDb().entities.file.get({ tenantId, fileId }).go({ consistent: true })).data;
-
-const keysOf = (tenantId: string, owner: string, fileId: string) =>
-  FILE_OBJECTS.map((object) => fileObjectKey({ tenantId, owner, fileId }, object));
-
-async function storeObjects(tenantId: string, owner: string, fileIds: string[]) {
-  await Promise.all(
-    fileIds.flatMap((fileId) =>
-      keysOf(tenantId, owner, fileId).map((key) => putObjectDirectly(key, randomBytes(64), 'image/jpeg')),
-    ),
-  );
-}
-
-async function objectsLeft(tenantId: string, owner: string, fileIds: string[]) {
-  const held = await Promise.all(
-    fileIds.flatMap((fileId) => keysOf(tenantId, owner, fileId).map((key) => objectBytes(key))),
-  );
-  return held.filter((bytes) => bytes !== undefined).length;
-}
 
 /** Every page of a listing route (GET /v1/files, /v1/projects) for this token. */
 async function listAll(path: string, token: string): Promise<Array<{ id: string }>> {
@@ -70,8 +48,8 @@ describe('logout cleanup', () => {
     const [longTerm] = await storedFiles(tenant.tenantId, owner, 1, 'ready', { longTerm: true });
     const [othersFile] = await storedFiles(tenant.tenantId, otherOwner, 1, 'ready');
     await createdProject(guest.accessToken, projectBody([saved!]));
-    await storeObjects(tenant.tenantId, owner, [...unsaved, saved!, longTerm!]);
-    await storeObjects(tenant.tenantId, otherOwner, [othersFile!]);
+    await storeFileObjects(tenant.tenantId, owner, [...unsaved, saved!, longTerm!]);
+    await storeFileObjects(tenant.tenantId, otherOwner, [othersFile!]);
 
     // Act
     const logout = await callApi('DELETE', '/v1/auth/sessions/current', { token: guest.accessToken });
@@ -84,11 +62,11 @@ describe('logout cleanup', () => {
     expect(work).toEqual([expect.objectContaining({ type: 'session-ended', sessionId: guest.sessionId })]);
     expect(failures).toEqual([]);
     for (const fileId of unsaved) expect(await fileItem(tenant.tenantId, fileId)).toBeNull();
-    expect(await objectsLeft(tenant.tenantId, owner, unsaved)).toBe(0);
+    expect(await fileObjectsLeft(tenant.tenantId, owner, unsaved)).toBe(0);
     for (const fileId of [saved!, longTerm!]) expect(await fileItem(tenant.tenantId, fileId)).not.toBeNull();
-    expect(await objectsLeft(tenant.tenantId, owner, [saved!, longTerm!])).toBe(6);
+    expect(await fileObjectsLeft(tenant.tenantId, owner, [saved!, longTerm!])).toBe(6);
     expect(await fileItem(tenant.tenantId, othersFile!)).toMatchObject({ state: 'ready' });
-    expect(await objectsLeft(tenant.tenantId, otherOwner, [othersFile!])).toBe(3);
+    expect(await fileObjectsLeft(tenant.tenantId, otherOwner, [othersFile!])).toBe(3);
   });
 });
 
@@ -108,7 +86,7 @@ describe('claim (ownership transfer)', () => {
         await createdProject(guest.accessToken, projectBody(fileIds.slice(index * 25, index * 25 + 25))),
       );
     }
-    await storeObjects(tenant.tenantId, owner, fileIds.slice(0, 2));
+    await storeFileObjects(tenant.tenantId, owner, fileIds.slice(0, 2));
     await Promise.all(
       fileIds.slice(0, 200).map((fileId) =>
         systemDb()
@@ -147,10 +125,10 @@ describe('claim (ownership transfer)', () => {
     const moved = await fileItem(tenant.tenantId, fileIds[499]!);
     expect(moved).toMatchObject({
       owner: `user#${userId}`,
-      objectKey: keysOf(tenant.tenantId, owner, fileIds[499]!)[0],
+      objectKey: fileObjectKeys(tenant.tenantId, owner, fileIds[499]!)[0],
     });
     expect(moved!.expiresAt).toBeUndefined();
-    expect(await objectsLeft(tenant.tenantId, owner, fileIds.slice(0, 2))).toBe(6);
+    expect(await fileObjectsLeft(tenant.tenantId, owner, fileIds.slice(0, 2))).toBe(6);
     const download = await callApi('GET', `/v1/files/${fileIds[0]}/download`, { token: user.accessToken });
     expect(download.status).toBe(200);
   }, 180_000);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { fileObjectKey, FILE_OBJECTS, expiryFields } from '@pixelvault/core';
+import { expiryFields } from '@pixelvault/core';
 import { runCleanupWorker, takeExpiredFiles } from '../../../../tests/helpers/cleanup';
-import { objectBytes, putObjectDirectly } from '../../../../tests/helpers/files';
+import { fileObjectKeys, objectBytes, putObjectDirectly } from '../../../../tests/helpers/files';
 import {
   callApi,
   createTestTenant,
@@ -17,16 +17,9 @@ import {
   refCounts,
   storedFiles,
 } from '../../../../tests/helpers/projects';
-import { runJob } from '../../../../tests/helpers/system';
+import { quietHour, runJob } from '../../../../tests/helpers/system';
 
 const HOUR = 3600 * 1000;
-
-/** An hour far from every other test's items, so a sweep there finds only this test's. */
-const quietHour = (year: number) =>
-  new Date(Date.UTC(year, 0, 1) + Math.floor(Math.random() * 300 * 24) * HOUR + 17 * 60 * 1000);
-
-const keysOf = (tenantId: string, owner: string, fileId: string) =>
-  FILE_OBJECTS.map((object) => fileObjectKey({ tenantId, owner, fileId }, object));
 
 async function objectsLeft(keys: string[]) {
   const held = await Promise.all(keys.map((key) => objectBytes(key)));
@@ -49,7 +42,7 @@ describe('retention jobs', () => {
     const fileIds = await storedFiles(tenant.tenantId, owner, 2, 'ready', {
       expiresAt: new Date(now.getTime() - 2 * HOUR).toISOString(),
     });
-    const keys = fileIds.flatMap((fileId) => keysOf(tenant.tenantId, owner, fileId));
+    const keys = fileIds.flatMap((fileId) => fileObjectKeys(tenant.tenantId, owner, fileId));
     await Promise.all(keys.map((key) => putObjectDirectly(key, randomBytes(32), 'image/jpeg')));
     const project = await createdProject(guest.accessToken, projectBody(fileIds));
     await systemDb()
