@@ -109,11 +109,7 @@ export async function removeProject(
       ],
       released,
     );
-    if (failure && 'stale' in failure) return false;
-    if (failure)
-      throw new Error(
-        `Files not counted for project ${current.projectId}: ${failure.unusableFileIds.join(', ')}`,
-      );
+    if (!committed(failure, current.projectId)) return false;
     version = expected + 1;
     fileIds = kept;
   }
@@ -128,10 +124,16 @@ export async function removeProject(
     ],
     fileIds,
   );
+  return committed(failure, current.projectId);
+}
+
+/**
+ * Whether a step of removeProject went through: false when the project moved on (a save came first); a file
+ * refusing its release is a broken count, which throws.
+ */
+function committed(failure: Awaited<ReturnType<typeof runReferenceTransaction>>, projectId: string): boolean {
   if (failure && 'stale' in failure) return false;
   if (failure)
-    throw new Error(
-      `Files not counted for project ${current.projectId}: ${failure.unusableFileIds.join(', ')}`,
-    );
+    throw new Error(`Files not counted for project ${projectId}: ${failure.unusableFileIds.join(', ')}`);
   return true;
 }

@@ -85,13 +85,12 @@ async function settle(
   throw conflict('A file changed while the project was saved; save again');
 }
 
-/**
- * POST: version 1 of a new project, its files counted in the same transaction (past 99 files, in steps; see
- * insertProject), so a book can be created with all its photos at once.
- */
-export async function createProject(key: OwnerKey, content: ProjectContent): Promise<ProjectItem> {
-  const now = new Date();
-  const expiresAt = await prepareSave(key, content, now);
+/** Version 1 of a new project under a fresh id: its document stored first, then the item with its counts. */
+async function insertNewProject(
+  key: OwnerKey,
+  content: ProjectContent,
+  { now, expiresAt, inherited }: { now: Date; expiresAt: string; inherited?: boolean },
+): Promise<{ outcome: SaveOutcome; stored: StoredDocument }> {
   const projectId = newProjectId();
   const stored = await storeDocument({ ...key, projectId }, 1, content);
   const outcome = await insertProject(key, {
@@ -100,7 +99,19 @@ export async function createProject(key: OwnerKey, content: ProjectContent): Pro
     expiresAt,
     content,
     stored,
+    inherited,
   });
+  return { outcome, stored };
+}
+
+/**
+ * POST: version 1 of a new project, its files counted in the same transaction (past 99 files, in steps; see
+ * insertProject), so a book can be created with all its photos at once.
+ */
+export async function createProject(key: OwnerKey, content: ProjectContent): Promise<ProjectItem> {
+  const now = new Date();
+  const expiresAt = await prepareSave(key, content, now);
+  const { outcome, stored } = await insertNewProject(key, content, { now, expiresAt });
   return settle(key, outcome, stored, content, () => {
     throw conflict('The project id is taken; save again');
   });
@@ -178,16 +189,7 @@ export async function copySharedProject(key: OwnerKey, shareToken: string): Prom
   };
   const now = new Date();
   const expiresAt = projectExpiry(key.owner, await tenantSettings(projectsDb(), key.tenantId), now);
-  const projectId = newProjectId();
-  const stored = await storeDocument({ ...key, projectId }, 1, content);
-  const outcome = await insertProject(key, {
-    projectId,
-    savedAt: now.toISOString(),
-    expiresAt,
-    content,
-    stored,
-    inherited: true,
-  });
+  const { outcome, stored } = await insertNewProject(key, content, { now, expiresAt, inherited: true });
   if ('saved' in outcome) return outcome.saved;
   if ('documentKey' in stored) await discardDocument(stored.documentKey);
   throw conflict('The shared project changed while it was copied; copy again');
