@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LocalSystem } from '@pixelvault/local-aws';
+import { chunksOf } from '@pixelvault/core/src/chunks';
 import type { SQSEvent } from 'aws-lambda';
 import { build } from 'esbuild';
 import {
@@ -63,11 +64,6 @@ function nextClaim(system: LocalSystem) {
   };
 }
 
-const chunks = <T>(items: readonly T[], size: number) =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
-    items.slice(index * size, (index + 1) * size),
-  );
-
 /**
  * Loads `containers` module instances of processUploads in serverless-offline and runs each once: one record
  * each (a stored original of `photos`), all at once, through serverless-offline's Lambda API as the poller
@@ -103,7 +99,7 @@ export async function runProcessorOnly(
   const before = processorTrigger(system.stats());
   const claim = nextClaim(system);
   await Promise.all(
-    chunks(bodies, BATCH).map((batch) => sendMessages(system.outputs.PostUploadQueueUrl!, batch)),
+    chunksOf(bodies, BATCH).map((batch) => sendMessages(system.outputs.PostUploadQueueUrl!, batch)),
   );
   // Every record processed and deleted (the pollers' own counts and the queues), without listing the files:
   // the API's work (the file service's authorizer and list handler) stays off the cores while it is timed.
@@ -166,7 +162,7 @@ export async function runHandlerInProcess(
   const bundle = await bundledHandler();
   try {
     await system.idle();
-    const events: SQSEvent[] = chunks(bodies, BATCH).map((batch) => postUploadEvent(batch));
+    const events: SQSEvent[] = chunksOf(bodies, BATCH).map((batch) => postUploadEvent(batch));
     const claim = nextClaim(system);
     const run = await inChildProcess<HandlerRunRequest, HandlerRun>(
       'handler-child.ts',

@@ -8,6 +8,7 @@ import { createDb } from '@pixelvault/core/src/entities';
 import { FILE_OBJECTS, fileObjectKey } from '@pixelvault/core/src/entities/file';
 import { startSystem } from '@pixelvault/local-aws';
 import { repoRoot } from '../results-file';
+import { inPool } from '../files/pool';
 
 const FILES = 10_000;
 const HOUR = 3600 * 1000;
@@ -19,15 +20,6 @@ interface Capacity {
 }
 
 /** Runs `work` over `items`, `width` at a time. */
-async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
 /**
  * Cleanup throughput: 10,000 expired guest files (ready), each with its three objects, removed by one run of
  * `expireFiles` and the cleanup queue's worker (polled as in AWS). Files deleted per second from the job's start
@@ -80,7 +72,7 @@ export async function cleanup() {
       FILE_OBJECTS.map((object) => fileObjectKey({ tenantId, owner, fileId }, object)),
     );
     const body = randomBytes(64);
-    await inParallel(keys, 32, async (key) => {
+    await inPool(keys, 32, async (key) => {
       await system.aws.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     });
     // The post-upload notifications of the originals are handled (skipped) before the clock starts.

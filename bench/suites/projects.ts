@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createDb } from '@pixelvault/core/src/entities';
 import { seedTenant, startSystem, type LocalSystem } from '@pixelvault/local-aws';
 import { median, repoRoot } from '../results-file';
+import { percentile } from '../files/pool';
 
 const PAGES = 200;
 const FILES = 400;
@@ -34,11 +35,6 @@ function photoBook(fileIds: readonly string[], edit: number) {
     })),
   };
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 
 async function call(
   system: LocalSystem,
